@@ -66,7 +66,7 @@ def assemble(
 
 
 def blank_where(mask: np.ndarray, *arrays: np.ndarray) -> list[np.ndarray]:
-    """Copies of ``arrays`` with NaN where ``mask`` holds: an unreliable value is NA, not an error."""
+    """Copies of ``arrays`` with NaN where ``mask`` holds: an unreliable value is NA."""
     return [np.where(mask, np.nan, np.asarray(a, dtype="float64")) for a in arrays]
 
 
