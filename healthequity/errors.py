@@ -48,3 +48,61 @@ def describe_rows(rows: Iterable[int], values: Iterable[Any] | None = None) -> s
     if len(rows) > MAX_LISTED:
         text += f" and {len(rows) - MAX_LISTED} more"
     return text
+
+
+class Problem:
+    """One thing wrong with an input file: where (file, row as the user numbers it, column)
+    and what (the bad value and what was expected)."""
+
+    __slots__ = ("column", "expected", "file", "row", "value")
+
+    def __init__(
+        self,
+        file: str,
+        row: int | None,
+        column: str | None,
+        value: Any,
+        expected: str,
+    ) -> None:
+        self.file, self.row, self.column, self.value, self.expected = (
+            file,
+            row,
+            column,
+            value,
+            expected,
+        )
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column is not None:
+            where.append(f"column {self.column!r}")
+        value = "" if self.value is None else f"{self.value!r}: "
+        return f"{', '.join(where)}: {value}expected {self.expected}"
+
+    def __repr__(self) -> str:
+        return f"Problem({self})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Problem) and str(self) == str(other)
+
+    def __hash__(self) -> int:
+        return hash(str(self))
+
+
+class FileRejected(InputError):
+    """A file with problems, all of them listed; nothing from it was written."""
+
+    def __init__(self, file: str, problems: Sequence[Problem]) -> None:
+        self.file = file
+        self.problems = list(problems)
+        shown = "\n".join(f"  - {p}" for p in self.problems[:50])
+        more = f"\n  ... and {len(self.problems) - 50} more" if len(self.problems) > 50 else ""
+        count = len(self.problems)
+        super().__init__(
+            f"{file}: rejected, {count} problem{'s' if count != 1 else ''}; nothing was loaded:\n"
+            f"{shown}{more}",
+            field=self.problems[0].column if self.problems else None,
+            rows=[p.row for p in self.problems if p.row is not None],
+        )

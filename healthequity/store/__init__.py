@@ -1,0 +1,1 @@
+"""Storage: the analytics warehouse (DuckDB) and, later, the application database."""
