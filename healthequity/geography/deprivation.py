@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal
 
-import numpy as np
 import pandas as pd
 
 from healthequity.errors import InputError
 from healthequity.geography._files import read_csv
+from healthequity.methods.quantiles import assign_quantiles
 
 IodVersion = Literal[2019, 2025]
 
@@ -61,15 +61,15 @@ def la_summaries() -> pd.DataFrame:
     return read_csv("deprivation/iod2025_lad24_summaries_england.csv")
 
 
-def local_quantile(rank: pd.Series, within: pd.Series, nquantiles: int) -> pd.Series:
-    """Quantile of each LSOA among the LSOAs of its place, 1 = most deprived (lowest rank).
+def local_quantile(rank: pd.Series, nquantiles: int) -> pd.Series:
+    """Quantile of each LSOA among the place's LSOAs by national rank, 1 = most deprived.
 
-    LSOAs are ordered by national rank within the place; the i-th of N goes to quantile
-    ceil(i * k / N), so group sizes differ by at most one and ties cannot occur (ranks are unique).
+    Uses the reference's quantile rule (``assign_quantiles``, as Fingertips' 'deprivation deciles
+    within area'), so local fifths match those Fingertips would assign.
     """
-    order = rank.groupby(within).rank(method="first")
-    size = rank.groupby(within).transform("size")
-    return pd.Series(np.ceil(order * nquantiles / size), index=rank.index).astype("Int64")
+    frame = pd.DataFrame({"rank": rank.to_numpy(dtype="float64")})
+    out = assign_quantiles(frame, "rank", nquantiles=nquantiles, invert=False)
+    return pd.Series(out["quantile"].to_numpy(), index=rank.index, dtype="Int64")
 
 
 def deprivation_groups(
@@ -92,9 +92,8 @@ def deprivation_groups(
             values=unknown,
             expected=f"lower-tier LA codes used by IoD{version}",
         )
-    whole_place = pd.Series("place", index=place.index)
-    place["local_fifth"] = local_quantile(place["imd_rank"], whole_place, 5)
-    place["local_tenth"] = local_quantile(place["imd_rank"], whole_place, 10)
+    place["local_fifth"] = local_quantile(place["imd_rank"], 5)
+    place["local_tenth"] = local_quantile(place["imd_rank"], 10)
     keep = [
         "lsoa_code", "lsoa_name", "la_code", "imd_score", "imd_rank", "imd_decile",
         "imd_quintile", "most_deprived_10", "local_fifth", "local_tenth",
