@@ -1,0 +1,5 @@
+"""`python -m healthequity`: the command line."""
+
+from healthequity.cli import main
+
+main()

@@ -1,0 +1,18 @@
+"""The Typer application: one command group per layer."""
+
+from __future__ import annotations
+
+import typer
+
+from healthequity.cli import data, place
+
+app = typer.Typer(
+    name="healthequity",
+    help="A city's health equity system as a Marmot Place: indicators, data, publishing.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+app.command()(place.init)
+app.command()(data.load)
+app.command()(data.versions)
+app.command()(data.rollback)
