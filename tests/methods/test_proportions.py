@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from healthequity.errors import InputError
 from healthequity.methods.proportions import proportion
@@ -99,3 +102,47 @@ def test_missing_column_is_named() -> None:
         InputError, match=r"argument n='pop' is not a column of data \(columns: x, n\)"
     ):
         proportion(pd.DataFrame({"x": [1], "n": [2]}), "x", "pop")
+
+
+# --- properties -------------------------------------------------------------------------------
+
+
+@st.composite
+def count_frames(draw: st.DrawFn) -> pd.DataFrame:
+    """Small frames of (group, x, n) with 0 <= x <= n, n >= 1."""
+    rows = draw(st.integers(1, 30))
+    n = draw(st.lists(st.integers(1, 5000), min_size=rows, max_size=rows))
+    x = [draw(st.integers(0, ni)) for ni in n]
+    groups = draw(st.lists(st.sampled_from("abcd"), min_size=rows, max_size=rows))
+    return pd.DataFrame({"g": groups, "x": x, "n": n})
+
+
+@settings(max_examples=60, deadline=None)
+@given(count_frames())
+def test_intervals_hold_the_value_and_nest(frame: pd.DataFrame) -> None:
+    out = proportion(frame, "x", "n", multiplier=100)
+    assert (out["lower_95"] <= out["value"] + 1e-9).all()
+    assert (out["value"] <= out["upper_95"] + 1e-9).all()
+    assert (out["lower_99_8"] <= out["lower_95"] + 1e-12).all()
+    assert (out["upper_95"] <= out["upper_99_8"] + 1e-12).all()
+    assert out["lower_99_8"].min() >= 0 and out["upper_99_8"].max() <= 100 + 1e-9
+
+
+@settings(max_examples=60, deadline=None)
+@given(count_frames(), st.integers(0, 2**32 - 1))
+def test_row_order_does_not_matter(frame: pd.DataFrame, seed: int) -> None:
+    shuffled = frame.iloc[np.random.default_rng(seed).permutation(len(frame))]
+    a = proportion(frame, "x", "n", group_by="g")
+    b = proportion(shuffled, "x", "n", group_by="g")
+    pd.testing.assert_frame_equal(a, b)
+
+
+@settings(max_examples=60, deadline=None)
+@given(count_frames())
+def test_grouped_equals_one_call_per_group(frame: pd.DataFrame) -> None:
+    grouped = proportion(frame, "x", "n", group_by="g").set_index("g")
+    for g, part in frame.groupby("g"):
+        summed = pd.DataFrame({"x": [part["x"].sum()], "n": [part["n"].sum()]})
+        one = proportion(summed, "x", "n").iloc[0]
+        for col in ["value", "lower_95", "upper_95", "lower_99_8", "upper_99_8"]:
+            assert grouped.loc[g, col] == pytest.approx(one[col], rel=1e-12, abs=1e-15)
