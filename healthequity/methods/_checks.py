@@ -209,3 +209,56 @@ def group_codes(data: pd.DataFrame, group_by: list[str]) -> tuple[pd.DataFrame, 
 def group_sum(codes: np.ndarray, values: np.ndarray, ngroups: int) -> np.ndarray:
     """Sum of ``values`` per group (a vectorised bincount)."""
     return np.bincount(codes, weights=values, minlength=ngroups).astype("float64")
+
+
+def check_counts(
+    xs: np.ndarray,
+    ns: np.ndarray | None,
+    *,
+    x: str,
+    n: str | None = None,
+    x_arg: str = "x",
+    n_arg: str = "n",
+    zero_n: bool = False,
+    x_within_n: bool = False,
+    n_what: str = "denominators",
+) -> None:
+    """The count rules shared by the families: x >= 0; n > 0 (or >= 0 with ``zero_n``);
+    and x <= n for proportions (``x_within_n``). Missing values pass (callers decide)."""
+    check_rows(
+        xs < 0,
+        column=x,
+        arg=x_arg,
+        problem="negative values",
+        expected="numerators >= 0",
+        values=xs,
+    )
+    if ns is None or n is None:
+        return
+    if zero_n:
+        check_rows(
+            ns < 0,
+            column=n,
+            arg=n_arg,
+            problem="negative values",
+            expected=f"{n_what} >= 0",
+            values=ns,
+        )
+    else:
+        check_rows(
+            ns <= 0,
+            column=n,
+            arg=n_arg,
+            problem="zero or negative values",
+            expected=f"{n_what} > 0",
+            values=ns,
+        )
+    if x_within_n:
+        check_rows(
+            xs > ns,
+            column=x,
+            arg=x_arg,
+            problem=f"values greater than the denominator in column {n!r}",
+            expected="numerators <= denominators for a proportion",
+            values=xs,
+        )

@@ -74,17 +74,7 @@ def dsr(
         )
     std_col = stdpop if isinstance(stdpop, str) else None
     stds = chk.numeric_column(data, "stdpop", std_col) if std_col is not None else None
-    chk.check_rows(
-        xs < 0, column=x, arg="x", problem="negative values", expected="numerators >= 0", values=xs
-    )
-    chk.check_rows(
-        ns <= 0,
-        column=n,
-        arg="n",
-        problem="zero or negative values",
-        expected="denominators > 0",
-        values=ns,
-    )
+    chk.check_counts(xs, ns, x=x, n=n)
     if stds is not None and std_col is not None:
         chk.check_rows(
             stds < 0,

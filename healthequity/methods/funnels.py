@@ -125,32 +125,16 @@ def _counts(
     """Numerators and denominators (or observed and expected) of proportions and ratios."""
     num = chk.numeric_column(data, "numerator", numerator)
     den = chk.numeric_column(data, "denominator", denominator)
-    chk.check_rows(
-        num < 0,
-        column=numerator,
-        arg="numerator",
-        problem="negative values",
-        expected="numerators >= 0",
-        values=num,
+    chk.check_counts(
+        num,
+        den,
+        x=numerator,
+        n=denominator,
+        x_arg="numerator",
+        n_arg="denominator",
+        x_within_n=statistic == "proportion",
+        n_what="expected counts" if statistic == "ratio" else "denominators",
     )
-    what = "expected counts" if statistic == "ratio" else "denominators"
-    chk.check_rows(
-        den <= 0,
-        column=denominator,
-        arg="denominator",
-        problem="zero or negative values",
-        expected=f"{what} > 0",
-        values=den,
-    )
-    if statistic == "proportion":
-        chk.check_rows(
-            num > den,
-            column=numerator,
-            arg="numerator",
-            problem=f"values greater than the denominator in column {denominator!r}",
-            expected="numerators <= denominators for a proportion",
-            values=num,
-        )
     return num, den
 
 
@@ -163,14 +147,7 @@ def _rate_columns(
     denominator is needed instead (the reference's rule).
     """
     num = chk.numeric_column(data, "numerator", numerator)
-    chk.check_rows(
-        num < 0,
-        column=numerator,
-        arg="numerator",
-        problem="negative values",
-        expected="numerators >= 0",
-        values=num,
-    )
+    chk.check_counts(num, None, x=numerator, x_arg="numerator")
     rates = chk.numeric_column(data, "rate", rate, allow_missing=True)
     chk.check_rows(
         (num > 0) & ~(rates > 0),
@@ -202,14 +179,7 @@ def _rate_columns(
             )
         return num, None, rates
     den = chk.numeric_column(data, "denominator", denominator, allow_missing=True)
-    chk.check_rows(
-        den <= 0,
-        column=denominator,
-        arg="denominator",
-        problem="zero or negative values",
-        expected="denominators > 0",
-        values=den,
-    )
+    chk.check_counts(num, den, x=numerator, n=denominator, x_arg="numerator", n_arg="denominator")
     chk.check_rows(
         zero & np.isnan(den),
         column=denominator,

@@ -40,25 +40,7 @@ def proportion(
     mult = chk.check_multiplier(multiplier)
     xs = chk.numeric_column(data, "x", x, allow_missing=True)
     ns = chk.numeric_column(data, "n", n, allow_missing=True)
-    chk.check_rows(
-        xs < 0, column=x, arg="x", problem="negative values", expected="numerators >= 0", values=xs
-    )
-    chk.check_rows(
-        ns <= 0,
-        column=n,
-        arg="n",
-        problem="zero or negative values",
-        expected="denominators > 0",
-        values=ns,
-    )
-    chk.check_rows(
-        xs > ns,
-        column=x,
-        arg="x",
-        problem=f"values greater than the denominator in column {n!r}",
-        expected="numerators <= denominators for a proportion",
-        values=xs,
-    )
+    chk.check_counts(xs, ns, x=x, n=n, x_within_n=True)
     if groups:
         keys, codes = chk.group_codes(data, groups)
         count = len(keys)

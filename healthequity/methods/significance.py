@@ -271,22 +271,4 @@ def _check_benchmark_proportion(bench: np.ndarray, benchmark: object, mult: floa
 
 def _check_counts(xs: np.ndarray, ns: np.ndarray, x: str, n: str) -> None:
     """Counts for a proportion: 0 <= x <= n and n > 0 (as ``proportion`` refuses them)."""
-    chk.check_rows(
-        xs < 0, column=x, arg="x", problem="negative values", expected="numerators >= 0", values=xs
-    )
-    chk.check_rows(
-        ns <= 0,
-        column=n,
-        arg="n",
-        problem="zero or negative values",
-        expected="denominators > 0",
-        values=ns,
-    )
-    chk.check_rows(
-        xs > ns,
-        column=x,
-        arg="x",
-        problem=f"values greater than the denominator in column {n!r}",
-        expected="numerators <= denominators for a proportion",
-        values=xs,
-    )
+    chk.check_counts(xs, ns, x=x, n=n, x_within_n=True)

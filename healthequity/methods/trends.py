@@ -120,26 +120,7 @@ def recent_trend(
     xs = chk.numeric_column(data, "x", x, allow_missing=True)
     ns = chk.numeric_column(data, "n", n, allow_missing=True)
     ts = chk.numeric_column(data, "period", period)
-    chk.check_rows(
-        xs < 0, column=x, arg="x", problem="negative values", expected="counts >= 0", values=xs
-    )
-    chk.check_rows(
-        ns < 0,
-        column=n,
-        arg="n",
-        problem="negative values",
-        expected="denominators >= 0",
-        values=ns,
-    )
-    if value_type == "proportion":
-        chk.check_rows(
-            xs > ns,
-            column=x,
-            arg="x",
-            problem=f"values greater than the denominator in column {n!r}",
-            expected="numerators <= denominators for a proportion",
-            values=xs,
-        )
+    chk.check_counts(xs, ns, x=x, n=n, zero_n=True, x_within_n=value_type == "proportion")
     keys, codes = chk.group_codes(data, groups)
     ngroups = len(keys)
     repeated = pd.DataFrame({"g": codes, "t": ts}).duplicated(keep=False).to_numpy()
