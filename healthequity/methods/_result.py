@@ -53,12 +53,11 @@ def assemble(
         out[f"upper_{label}"] = np.asarray(upper, dtype="float64")
     for name, arr in (counts or {}).items():
         out[name] = np.asarray(arr)
-    notes = (
-        np.full(n, None, dtype=object)
-        if value_note is None
-        else np.asarray(value_note, dtype=object)
-    )
-    out["value_note"] = pd.array(notes, dtype="string")
+    notes = None if value_note is None else np.asarray(value_note, dtype=object)
+    if notes is None or pd.isna(notes).all():
+        out["value_note"] = pd.Series(pd.NA, index=out.index, dtype="string")
+    else:
+        out["value_note"] = pd.array(notes, dtype="string")
     out["method"] = method
     out["confidence"] = level_text(levels) if levels else pd.NA
     out["statistic"] = statistic
@@ -72,6 +71,9 @@ def blank_where(mask: np.ndarray, *arrays: np.ndarray) -> list[np.ndarray]:
 
 def note_where(notes: np.ndarray, mask: np.ndarray, text: str) -> np.ndarray:
     """Add ``text`` to the value note of rows in ``mask`` (keeps earlier notes, joined by '; ')."""
-    current = pd.Series(np.asarray(notes, dtype=object))
-    joined = np.where(current.notna(), current.astype(str) + "; " + text, text)
-    return np.where(np.asarray(mask, dtype=bool), joined, current.to_numpy(dtype=object))
+    out = np.asarray(notes, dtype=object).copy()
+    rows = np.flatnonzero(np.asarray(mask, dtype=bool))
+    if rows.size:
+        current = pd.Series(out[rows], dtype=object)
+        out[rows] = np.where(current.notna(), current.astype(str) + "; " + text, text)
+    return out
