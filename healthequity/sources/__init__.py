@@ -1,0 +1,1 @@
+"""Sources: reading and validating input files before they reach the warehouse."""
