@@ -34,9 +34,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy.linalg import qr, solve_triangular
-from threadpoolctl import threadpool_limits
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
+from threadpoolctl import threadpool_limits
 
 from healthequity.errors import InputError, describe_rows
 
