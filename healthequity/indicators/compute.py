@@ -1,0 +1,164 @@
+"""Indicator values from counts: each value type computed with its official method.
+
+Counts arrive in the tidy layout (keys, ``age_band``, ``numerator``, ``denominator``, and ``sd``
+for means), already aggregated to the areas and groups wanted; ``keys`` say which columns
+identify one value. Everything is one vectorised call per indicator, whatever the number of areas.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from healthequity.errors import InputError
+from healthequity.indicators.definition import Definition, ValueType
+from healthequity.methods import dsr, life_expectancy, proportion, rate
+from healthequity.methods.esp2013 import ESP2013, ESP2013_BANDS
+
+#: Columns every computed value has, after the keys (the methods' result shape, renamed).
+VALUE_COLUMNS = [
+    "value", "lower_95", "upper_95", "lower_99_8", "upper_99_8",
+    "count", "denominator", "value_note", "method", "statistic",
+]  # fmt: skip
+
+#: Life-table band labels and their start ages (the 20 bands of the Chiang II table).
+LIFE_TABLE_BANDS: dict[str, int] = {
+    "<1": 0, "1-4": 1, **{f"{a}-{a + 4}": a for a in range(5, 90, 5)}, "90+": 90,
+}  # fmt: skip
+
+
+def _summed(counts: pd.DataFrame, keys: list[str], extra: Sequence[str] = ()) -> pd.DataFrame:
+    cols = ["numerator", "denominator", *extra]
+    return counts.groupby(keys, sort=True, dropna=False)[cols].sum().reset_index()
+
+
+def _standard(result: pd.DataFrame, keys: list[str], count: str, denom: str) -> pd.DataFrame:
+    out = result.rename(columns={count: "count", denom: "denominator"})
+    return out[[*keys, *VALUE_COLUMNS]]
+
+
+def _proportion(counts: pd.DataFrame, keys: list[str], d: Definition) -> pd.DataFrame:
+    out = proportion(_summed(counts, keys), "numerator", "denominator", group_by=keys,
+                     multiplier=d.multiplier or 1)  # fmt: skip
+    return _standard(out, keys, "numerator", "denominator")
+
+
+def _rate(counts: pd.DataFrame, keys: list[str], d: Definition) -> pd.DataFrame:
+    out = rate(_summed(counts, keys), "numerator", "denominator", group_by=keys,
+               multiplier=d.multiplier or 100_000)  # fmt: skip
+    return _standard(out, keys, "numerator", "denominator")
+
+
+def _count(counts: pd.DataFrame, keys: list[str], d: Definition) -> pd.DataFrame:
+    summed = _summed(counts, keys).assign(one=1.0)
+    out = rate(summed, "numerator", "one", group_by=keys, multiplier=1)
+    out["statistic"] = "count"
+    out = out.drop(columns=["one"]).rename(columns={"numerator": "count"})
+    out["denominator"] = np.nan
+    return out[[*keys, *VALUE_COLUMNS]]
+
+
+def _dsr(counts: pd.DataFrame, keys: list[str], d: Definition) -> pd.DataFrame:
+    weights = dict(zip(ESP2013_BANDS, ESP2013, strict=True))
+    unknown = sorted(set(counts["age_band"]) - set(weights))
+    if unknown:
+        raise InputError(
+            f"{d.id}: DSR needs ESP2013 age bands; found {', '.join(map(str, unknown))}",
+            field="age_band",
+            expected=", ".join(ESP2013_BANDS),
+        )
+    banded = (
+        counts.groupby([*keys, "age_band"], sort=True, dropna=False)[["numerator", "denominator"]]
+        .sum()
+        .reset_index()
+    )
+    banded["stdpop"] = banded["age_band"].map(weights).astype("float64")
+    out = dsr(banded, "numerator", "denominator", stdpop="stdpop", group_by=keys,
+              multiplier=d.multiplier or 100_000)  # fmt: skip
+    return _standard(out, keys, "total_count", "total_pop")
+
+
+def life_expectancy_age(d: Definition) -> int:
+    """The start age of a life expectancy indicator: 0 for 'All ages' / at birth, else its age."""
+    text = (d.age or "All ages").strip().rstrip("+")
+    return int(text) if text.isdigit() else 0
+
+
+def _life_expectancy(counts: pd.DataFrame, keys: list[str], d: Definition) -> pd.DataFrame:
+    unknown = sorted(set(counts["age_band"]) - set(LIFE_TABLE_BANDS))
+    if unknown:
+        raise InputError(
+            f"{d.id}: life expectancy needs the 20 life-table bands; found "
+            f"{', '.join(map(str, unknown))}",
+            field="age_band",
+            expected=", ".join(LIFE_TABLE_BANDS),
+        )
+    banded = (
+        counts.groupby([*keys, "age_band"], sort=True, dropna=False)[["numerator", "denominator"]]
+        .sum()
+        .reset_index()
+    )
+    banded["startage"] = banded["age_band"].map(LIFE_TABLE_BANDS)
+    out = life_expectancy(banded, "numerator", "denominator", "startage", group_by=keys,
+                          le_age=life_expectancy_age(d))  # fmt: skip
+    out = out.drop(columns=["startage"])
+    return _standard(out, keys, "dths_used", "pops_used")
+
+
+def _mean(counts: pd.DataFrame, keys: list[str], d: Definition) -> pd.DataFrame:
+    """Mean of individual values from their sum (numerator), number (denominator) and sd.
+
+    Groups pool their members' variances: the pooled sd comes from the sums of squares implied
+    by each row's count, mean and sd; the interval is Student's t, as ``methods.mean``.
+    """
+    frame = counts.assign(
+        sumsq=(counts["sd"] ** 2) * (counts["denominator"] - 1)
+        + counts["numerator"] ** 2 / counts["denominator"]
+    )
+    g = _summed(frame, keys, ["sumsq"])
+    n, total = g["denominator"].to_numpy(float), g["numerator"].to_numpy(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = total / n
+        sd = np.sqrt(np.maximum(g["sumsq"].to_numpy(float) - n * mean**2, 0) / (n - 1))
+    out = g[keys].copy()
+    out["value"] = mean
+    for level, label in ((0.95, "95"), (0.998, "99_8")):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            half = stats.t.ppf(level + (1 - level) / 2, n - 1) * sd / np.sqrt(n)
+        out[f"lower_{label}"], out[f"upper_{label}"] = mean - half, mean + half
+    out["count"], out["denominator"] = n, n
+    notes = pd.Series(pd.NA, index=out.index, dtype="string")
+    notes[n < 2] = "fewer than 2 values: no interval"
+    out["value_note"] = notes
+    out["method"], out["statistic"] = "Student's t-distribution", "mean"
+    return out[[*keys, *VALUE_COLUMNS]]
+
+
+_BY_TYPE = {
+    ValueType.PROPORTION: _proportion,
+    ValueType.CRUDE_RATE: _rate,
+    ValueType.COUNT: _count,
+    ValueType.DSR: _dsr,
+    ValueType.LIFE_EXPECTANCY: _life_expectancy,
+    ValueType.MEAN: _mean,
+}
+
+
+def computable(d: Definition) -> bool:
+    """Whether the build computes this indicator from counts (not taken as published)."""
+    return d.value_type in _BY_TYPE and d.data.kind != "published"
+
+
+def compute_values(counts: pd.DataFrame, definition: Definition, keys: list[str]) -> pd.DataFrame:
+    """One row per distinct ``keys`` with the indicator's value, both intervals and notes."""
+    try:
+        func = _BY_TYPE[definition.value_type]
+    except KeyError:
+        raise InputError(
+            f"{definition.id}: value type {definition.value_type} is not computed from counts",
+            field="value_type",
+        ) from None
+    return func(counts, keys, definition)
