@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-SUITES = ["methods"]
+SUITES = ["methods", "records"]
 
 
 def main(argv: list[str]) -> None:
