@@ -14,8 +14,8 @@ from rich.console import Console
 from healthequity.config import Place, load_place
 from healthequity.errors import HealthEquityError
 
-console = Console()
-err_console = Console(stderr=True)
+console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 T = TypeVar("T")
 
