@@ -91,3 +91,24 @@ def rollback(
     """Roll the warehouse back to a version; later versions are kept but no longer read."""
     undone = run_or_exit(lambda: warehouse_of(place).rollback(to))
     console.print(f"Rolled back version(s) {', '.join(map(str, undone))}; now at version {to}.")
+
+
+def fingertips(
+    indicator_ids: Annotated[list[int], typer.Argument(help="Fingertips indicator ID(s).")],
+    area_type: Annotated[
+        int, typer.Option(help="Fingertips child area type ID (e.g. 501 lower-tier LAs).")
+    ] = 501,
+    parent_area_type: Annotated[int, typer.Option(help="Parent area type ID (15: England).")] = 15,
+    place: PlaceOption = None,
+) -> None:
+    """Fetch indicator data from the Fingertips API (cached) into the warehouse."""
+    from healthequity.sources.fingertips_api import FingertipsClient, load_from_api
+
+    wh = warehouse_of(place)
+    cache = wh.path.parent / ".cache" / "fingertips"
+    client = FingertipsClient(cache_dir=cache)
+    with step(f"Fetching {', '.join(map(str, indicator_ids))} from Fingertips"):
+        version = run_or_exit(
+            lambda: load_from_api(wh, client, indicator_ids, area_type, parent_area_type)
+        )
+    console.print(f"Loaded Fingertips data as version [bold]{version}[/bold].")

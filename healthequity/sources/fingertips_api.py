@@ -35,6 +35,7 @@ import pandas as pd
 from healthequity.errors import HealthEquityError
 from healthequity.schema import FINGERTIPS_COLUMNS
 from healthequity.sources.fingertips_csv import parse_fingertips_csv
+from healthequity.store.warehouse import Warehouse
 
 DEFAULT_BASE_URL = "https://fingertips.phe.org.uk/api"
 ENGLAND_AREA_TYPE = 15
@@ -97,16 +98,28 @@ class FingertipsClient:
         parent_area_type_id: int = ENGLAND_AREA_TYPE,
     ) -> pd.DataFrame:
         """Every value of the indicators for one area type, in the ``fingertips`` layout."""
+        return self.indicator_data_response(indicator_ids, child_area_type_id, parent_area_type_id)[
+            0
+        ]
+
+    def indicator_data_response(
+        self,
+        indicator_ids: int | Iterable[int],
+        child_area_type_id: int,
+        parent_area_type_id: int = ENGLAND_AREA_TYPE,
+    ) -> tuple[pd.DataFrame, str, bytes]:
+        """As ``indicator_data``, with the request's URL and the response body (provenance)."""
         params = {
             "indicator_ids": _ids(indicator_ids),
             "child_area_type_id": str(int(child_area_type_id)),
             "parent_area_type_id": str(int(parent_area_type_id)),
         }
         path = "all_data/csv/by_indicator_id"
+        url = self.url(path, params)
         body = self.get(path, params)
         if not body.strip():  # no data at this area type: an empty table, not an error
             body = ",".join(FINGERTIPS_COLUMNS).encode("utf-8")
-        return parse_fingertips_csv(io.BytesIO(body), self.url(path, params))
+        return parse_fingertips_csv(io.BytesIO(body), url), url, body
 
     def indicator_metadata(
         self, indicator_ids: int | Iterable[int]
@@ -271,4 +284,29 @@ def _metadata(indicator_id: int, item: dict[str, Any]) -> IndicatorMetadata:
         confidence_level=float(level) if level is not None else None,
         ci_method=_named(item.get("ConfidenceIntervalMethod"), "Name"),
         raw=item,
+    )
+
+
+def load_from_api(
+    warehouse: Warehouse,
+    client: FingertipsClient,
+    indicator_ids: int | Iterable[int],
+    child_area_type_id: int,
+    parent_area_type_id: int = ENGLAND_AREA_TYPE,
+) -> int:
+    """Fetch indicator data and load it as one atomic ``fingertips`` batch; its version.
+
+    The batch's provenance is the request URL and the SHA-256 of the response body.
+    """
+    frame, url, body = client.indicator_data_response(
+        indicator_ids, child_area_type_id, parent_area_type_id
+    )
+    if frame.empty:
+        raise FingertipsError(f"{url}: no data for these indicators at this area type")
+    return warehouse.load(
+        "fingertips",
+        frame,
+        kind="fingertips_api",
+        source_name=url,
+        sha256=hashlib.sha256(body).hexdigest(),
     )

@@ -226,3 +226,29 @@ def test_a_damaged_cache_entry_is_ignored(tmp_path: Path) -> None:
         index.write_text("{not json", encoding="utf-8")
     assert len(_client(recorder, tmp_path).area_types()) == 5
     assert len(recorder.requests) == 2
+
+
+def test_load_from_api_is_one_batch_with_the_url_and_body_hash(tmp_path: Path) -> None:
+    import hashlib
+
+    from healthequity.sources.fingertips_api import load_from_api
+    from healthequity.store.warehouse import Warehouse
+
+    wh = Warehouse(tmp_path / "w.duckdb")
+    version = load_from_api(wh, _client(Recorder()), 90366, 101)
+    assert version == 1
+    batch = wh.versions().iloc[0]
+    assert batch["kind"] == "fingertips_api" and batch["source_name"] == DATA_URL
+    body = (RECORDED / "all_data_csv_by_indicator_id_90366_101_15.csv").read_bytes()
+    assert batch["sha256"] == hashlib.sha256(body).hexdigest()
+    assert set(wh.read("fingertips")["indicator_id"]) == {"90366"}
+
+
+def test_load_from_api_unreachable_writes_nothing(tmp_path: Path) -> None:
+    from healthequity.sources.fingertips_api import load_from_api
+    from healthequity.store.warehouse import Warehouse
+
+    wh = Warehouse(tmp_path / "w.duckdb")
+    with pytest.raises(FingertipsUnavailable):
+        load_from_api(wh, _client(_down), 90366, 101)
+    assert wh.versions().empty
