@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from healthequity.cli import build as build_cmd
 from healthequity.cli import data, place
 
 app = typer.Typer(
@@ -17,3 +18,4 @@ app.command()(data.load)
 app.command()(data.versions)
 app.command()(data.rollback)
 app.command()(data.fingertips)
+app.command()(build_cmd.build)

@@ -221,9 +221,9 @@ def build(
 ) -> BuildResult:
     """Build every active indicator (or those in ``only``) into one tidy table."""
     ctx = context(place, warehouse=warehouse, years=years, seed=seed)
-    catalogue = catalogue or load_catalogue(
-        ctx.place.folder / "indicators" if ctx.place.folder else None
-    )
+    if catalogue is None:
+        own = ctx.place.folder / "indicators" if ctx.place.folder else None
+        catalogue = load_catalogue(own if own is not None and own.is_dir() else None)
     wanted = set(only) if only is not None else None
     frames, built, skipped = [], [], {}
     for d in catalogue.active():

@@ -76,8 +76,14 @@ def _dsr(counts: pd.DataFrame, keys: list[str], d: Definition) -> pd.DataFrame:
         .reset_index()
     )
     banded["stdpop"] = banded["age_band"].map(weights).astype("float64")
+    # A band with no population and no events adds a zero rate (its weight stays in the
+    # standard total): give it a nominal population of 1 for the method, report the real one.
+    empty = (banded["denominator"] == 0) & (banded["numerator"] == 0)
+    population = banded.groupby(keys, sort=True, dropna=False)["denominator"].sum()
+    banded.loc[empty, "denominator"] = 1.0
     out = dsr(banded, "numerator", "denominator", stdpop="stdpop", group_by=keys,
               multiplier=d.multiplier or 100_000)  # fmt: skip
+    out["total_pop"] = population.to_numpy()
     return _standard(out, keys, "total_count", "total_pop")
 
 

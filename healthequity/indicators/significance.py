@@ -67,7 +67,7 @@ def add_recent_trend(rows: pd.DataFrame, d: Definition) -> pd.DataFrame:
     if kind is None or not usable.any():
         out["recent_trend"] = "Cannot be calculated"
         return out
-    data = out[usable].copy()
+    data = out[usable].drop(columns=["recent_trend"])
     data["period_start"] = data["period"].astype(str).str.slice(0, 4).astype(int)
     data["category_rank"] = data["category_rank"].astype("float64")
     trend = recent_trend(data, "count", "denominator", "period_start", group_by=SERIES,

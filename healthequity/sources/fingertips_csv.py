@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import IO
 
@@ -121,8 +121,12 @@ def load_fingertips(warehouse: Warehouse, path: str | Path) -> int:
     )
 
 
-def write_fingertips_csv(frame: pd.DataFrame, path: str | Path) -> None:
+def write_fingertips_csv(
+    frame: pd.DataFrame, path: str | Path, *, extra_columns: Mapping[str, str] | None = None
+) -> None:
     """Write a frame in the ``fingertips`` layout as a Fingertips CSV (exact names and order).
+
+    ``extra_columns`` (our column -> heading) are written after Fingertips' own, as text.
 
     Missing optional columns are written empty. Numbers are written with up to 15 significant
     digits and no spurious '.0' (1234, 78.2), as Fingertips does. The file is replaced atomically.
@@ -154,6 +158,8 @@ def write_fingertips_csv(frame: pd.DataFrame, path: str | Path) -> None:
                 ) from None
         else:
             out[heading] = _as_text(column)
+    for tidy, heading in (extra_columns or {}).items():
+        out[heading] = _as_text(frame[tidy].reset_index(drop=True))
     path = Path(path)
     temporary = path.with_name(f".{path.name}.partial")
     try:

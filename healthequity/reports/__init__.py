@@ -1,0 +1,1 @@
+"""Publishing outputs: downloads (Fingertips-format CSV, Excel) and, later, PDF reports."""
