@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit bench setup clean
+.PHONY: demo test lint typecheck unit bench setup browser clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,10 +12,20 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+BROWSER_STAMP := $(VENV)/.browser
+
+$(BROWSER_STAMP): scripts/install-browser.sh
+	bash scripts/install-browser.sh
+	touch $(BROWSER_STAMP)
+
 setup: $(STAMP)
 
+browser: $(BROWSER_STAMP)
+
+PLACE ?= out/leeds
+
 demo: setup
-	$(BIN)/healthequity demo
+	$(BIN)/healthequity demo --place $(PLACE)
 
 lint: setup
 	$(BIN)/ruff check healthequity tests bench
@@ -24,7 +34,7 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
-unit: setup
+unit: setup browser
 	$(BIN)/python -m pytest -n 2 -q
 
 test: lint typecheck unit
