@@ -6,6 +6,7 @@ import typer
 
 from healthequity.cli import build as build_cmd
 from healthequity.cli import data, place
+from healthequity.cli import demo as demo_cmd
 
 app = typer.Typer(
     name="healthequity",
@@ -19,3 +20,4 @@ app.command()(data.versions)
 app.command()(data.rollback)
 app.command()(data.fingertips)
 app.command()(build_cmd.build)
+app.command()(demo_cmd.demo)

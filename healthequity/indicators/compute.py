@@ -120,10 +120,13 @@ def _mean(counts: pd.DataFrame, keys: list[str], d: Definition) -> pd.DataFrame:
     Groups pool their members' variances: the pooled sd comes from the sums of squares implied
     by each row's count, mean and sd; the interval is Student's t, as ``methods.mean``.
     """
-    frame = counts.assign(
-        sumsq=(counts["sd"] ** 2) * (counts["denominator"] - 1)
+    implied = (
+        (counts["sd"] ** 2) * (counts["denominator"] - 1)
         + counts["numerator"] ** 2 / counts["denominator"]
+        if "sd" in counts
+        else np.nan
     )
+    frame = counts.assign(sumsq=counts["sumsq"].fillna(implied) if "sumsq" in counts else implied)
     g = _summed(frame, keys, ["sumsq"])
     n, total = g["denominator"].to_numpy(float), g["numerator"].to_numpy(float)
     with np.errstate(invalid="ignore", divide="ignore"):
