@@ -7,6 +7,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from healthequity.cli import app
+from healthequity.cli._common import console, err_console
 
 GOOD = Path(__file__).parents[1] / "sources" / "good_files" / "counts.csv"
 BAD = Path(__file__).parents[1] / "sources" / "bad_files" / "negative_counts.csv"
@@ -14,7 +15,8 @@ RECORDS = (
     "age,sex,lsoa_code,date,code\n34,F,E01011264,2023-05-01,I21\n71,M,E01011265,2023-07-09,C18\n"
 )
 
-runner = CliRunner(env={"COLUMNS": "200"})
+runner = CliRunner()
+console.width = err_console.width = 200  # wide tables whatever the terminal
 
 
 def run(*args: str) -> tuple[int, str]:
