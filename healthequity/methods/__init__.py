@@ -5,9 +5,11 @@ Each function takes a DataFrame first, then its column names as the reference na
 every group in one call.
 """
 
+from healthequity.methods.arriaga import arriaga
 from healthequity.methods.dsr import dsr
 from healthequity.methods.esp2013 import ESP2013, ESP2013_BANDS
 from healthequity.methods.funnels import funnel_limits, funnel_points, funnel_significance
+from healthequity.methods.heat import heat_measures
 from healthequity.methods.inequality import sii
 from healthequity.methods.isr import israte, isratio
 from healthequity.methods.life_expectancy import life_expectancy
@@ -16,17 +18,20 @@ from healthequity.methods.proportions import proportion
 from healthequity.methods.quantiles import assign_quantiles
 from healthequity.methods.rates import rate
 from healthequity.methods.significance import compare_to_benchmark
+from healthequity.methods.spc import spc_summary, xmr
 from healthequity.methods.trends import recent_trend
 
 __all__ = [
     "ESP2013",
     "ESP2013_BANDS",
+    "arriaga",
     "assign_quantiles",
     "compare_to_benchmark",
     "dsr",
     "funnel_limits",
     "funnel_points",
     "funnel_significance",
+    "heat_measures",
     "israte",
     "isratio",
     "life_expectancy",
@@ -35,4 +40,6 @@ __all__ = [
     "rate",
     "recent_trend",
     "sii",
+    "spc_summary",
+    "xmr",
 ]
