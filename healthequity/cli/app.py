@@ -7,6 +7,7 @@ import typer
 from healthequity.cli import build as build_cmd
 from healthequity.cli import data, place
 from healthequity.cli import demo as demo_cmd
+from healthequity.cli import evaluate as evaluate_cmd
 
 app = typer.Typer(
     name="healthequity",
@@ -21,3 +22,4 @@ app.command()(data.rollback)
 app.command()(data.fingertips)
 app.command()(build_cmd.build)
 app.command()(demo_cmd.demo)
+app.command()(evaluate_cmd.evaluate)
