@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from healthequity.cli import build as build_cmd
-from healthequity.cli import data, place
+from healthequity.cli import data, place, tracker, users
 from healthequity.cli import demo as demo_cmd
 from healthequity.cli import evaluate as evaluate_cmd
 
@@ -23,3 +23,5 @@ app.command()(data.fingertips)
 app.command()(build_cmd.build)
 app.command()(demo_cmd.demo)
 app.command()(evaluate_cmd.evaluate)
+app.add_typer(tracker.app, name="tracker")
+app.add_typer(users.app, name="users")
