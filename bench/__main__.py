@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-SUITES = ["methods", "records"]
+SUITES = ["methods", "records", "web"]
 
 
 def main(argv: list[str]) -> None:

@@ -8,6 +8,7 @@ from healthequity.cli import build as build_cmd
 from healthequity.cli import data, place, tracker, users
 from healthequity.cli import demo as demo_cmd
 from healthequity.cli import evaluate as evaluate_cmd
+from healthequity.cli import serve as serve_cmd
 
 app = typer.Typer(
     name="healthequity",
@@ -22,6 +23,7 @@ app.command()(data.rollback)
 app.command()(data.fingertips)
 app.command()(build_cmd.build)
 app.command()(demo_cmd.demo)
+app.command()(serve_cmd.serve)
 app.command()(evaluate_cmd.evaluate)
 app.add_typer(tracker.app, name="tracker")
 app.add_typer(users.app, name="users")

@@ -1,0 +1,49 @@
+"""The dashboard application: ``create_app(place_folder | settings)`` -> FastAPI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from healthequity.web.data import BuildCache
+from healthequity.web.errors import ApiError, api_error, http_error, validation_error
+from healthequity.web.extensions import register_extensions
+from healthequity.web.page_cache import page_cache, server_timing
+from healthequity.web.routes import api, area, indicator, inequalities, overview
+from healthequity.web.settings import Settings
+
+STATIC = Path(__file__).parent / "static"
+
+
+def create_app(place: str | Path | Settings) -> FastAPI:
+    """The dashboard for a place folder (or full ``Settings``): pages, downloads and the API."""
+    settings = place if isinstance(place, Settings) else Settings(Path(place))
+    app = FastAPI(
+        title="healthequity dashboard API",
+        description=(
+            "The Marmot Place indicator set after disclosure control, as JSON or CSV. Errors "
+            'have one shape: {"error": {"status", "message", "field"}}.'
+        ),
+        version="1",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.cache = BuildCache(settings)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    # nhsuk-frontend's stylesheet refers to its icons at /assets/images/...
+    app.mount(
+        "/assets", StaticFiles(directory=STATIC / "vendor/nhsuk-frontend/assets"), name="assets"
+    )
+    for module in (overview, indicator, area, inequalities, api):
+        app.include_router(module.router)
+    register_extensions(app)
+    app.add_exception_handler(ApiError, api_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.middleware("http")(page_cache)
+    app.middleware("http")(server_timing)
+    return app

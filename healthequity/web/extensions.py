@@ -1,0 +1,21 @@
+"""The other parts of the system (tracker, assessments, evaluations, social needs) add their
+pages and APIs to the dashboard app through a ``register(app)`` function each."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi import FastAPI
+
+Register = Callable[[FastAPI], None]
+
+
+def extensions() -> list[Register]:
+    """The register functions of every part with pages, in menu order."""
+    return []
+
+
+def register_extensions(app: FastAPI) -> None:
+    """Add every part's routes to the app."""
+    for register in extensions():
+        register(app)
