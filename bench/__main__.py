@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-SUITES = ["methods", "records", "web"]
+SUITES = ["methods", "records", "web", "reports"]
 
 
 def main(argv: list[str]) -> None:

@@ -8,6 +8,7 @@ from healthequity.cli import build as build_cmd
 from healthequity.cli import data, place, tracker, users
 from healthequity.cli import demo as demo_cmd
 from healthequity.cli import evaluate as evaluate_cmd
+from healthequity.cli import report as report_cmd
 from healthequity.cli import serve as serve_cmd
 
 app = typer.Typer(
@@ -24,6 +25,7 @@ app.command()(data.fingertips)
 app.command()(build_cmd.build)
 app.command()(demo_cmd.demo)
 app.command()(serve_cmd.serve)
+app.command()(report_cmd.report)
 app.command()(evaluate_cmd.evaluate)
 app.add_typer(tracker.app, name="tracker")
 app.add_typer(users.app, name="users")
