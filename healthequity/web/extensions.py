@@ -12,7 +12,9 @@ Register = Callable[[FastAPI], None]
 
 def extensions() -> list[Register]:
     """The register functions of every part with pages, in menu order."""
-    return []
+    from healthequity.accountability.web import register as register_tracker
+
+    return [register_tracker]
 
 
 def register_extensions(app: FastAPI) -> None:

@@ -1,0 +1,210 @@
+"""The tracker in a real browser (Debian's chromium, headless, through Playwright): an editor
+signs in, posts an update with a status change, and it shows on the public pages and in the
+audit trail; axe-core finds no serious or critical problem on any tracker page."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from argon2 import PasswordHasher
+
+from healthequity.auth import passwords
+from healthequity.store.database import Database
+from healthequity.web.data import BuildCache
+from tests.accountability.pages_app import build_cache, make_app, place_folder
+from tests.accountability.seed import PASSWORD, seed
+
+__all__ = ["build_cache", "place_folder"]
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+AXE = Path(__file__).parents[1] / "web" / "vendor" / "axe.min.js"
+PUBLIC_PAGES = [
+    "/tracker",
+    "/tracker/recommendations/1",
+    "/tracker/actions/1",
+    "/tracker/attention",
+    "/tracker/audit",
+    "/tracker/sign-in",
+    "/tracker/actions/999",  # the error page
+]
+ADMIN_PAGES = [
+    "/tracker/actions/1",  # with the update form
+    "/tracker/my-actions",
+    "/tracker/admin/users",
+    "/tracker/admin/users/1",
+    "/tracker/admin/organisations",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(
+    tmp_path_factory: pytest.TempPathFactory, place_folder: Path, build_cache: BuildCache
+) -> Iterator[str]:
+    """The dashboard with the tracker on a seeded SQLite database, served by uvicorn."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(passwords, "_HASHER", PasswordHasher(time_cost=1, memory_cost=1024))
+        db = Database.from_url(f"sqlite:///{tmp_path_factory.mktemp('tracker') / 'app.sqlite'}")
+        db.upgrade()
+        seed(db)
+        app = make_app(place_folder, db, build_cache)
+        port = _free_port()
+        srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+        thread = threading.Thread(target=srv.run, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 20
+        while not srv.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}"
+        srv.should_exit = True
+        thread.join(timeout=10)
+        db.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
+        pytest.skip("Debian's chromium is not installed: run scripts/install-browser.sh")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        yield b
+        b.close()
+
+
+class Tab:
+    """A browser context and page that records script errors and failed requests."""
+
+    def __init__(self, browser, server: str) -> None:  # type: ignore[no-untyped-def]
+        self.context = browser.new_context(base_url=server)
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("requestfailed", lambda r: self.errors.append("request failed: " + r.url))
+        self.page.on(
+            "response",
+            lambda r: self.errors.append(f"{r.status}: {r.url}") if r.status >= 400 else None,
+        )
+
+    def sign_in(self, username: str, next_path: str) -> None:
+        self.page.goto(f"/tracker/sign-in?next={next_path}")
+        self.page.fill("#username", username)
+        self.page.fill("#password", PASSWORD)
+        self.page.get_by_role("button", name="Sign in").click()
+        self.page.wait_for_url(f"**{next_path}")
+
+    def axe(self) -> list[str]:
+        self.page.add_script_tag(path=str(AXE))
+        result = self.page.evaluate("async () => await axe.run(document)")
+        return [
+            f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes']][:3]}"
+            for v in result["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+
+
+@pytest.fixture
+def tabs(browser, server: str) -> Iterator[list[Tab]]:  # type: ignore[no-untyped-def]
+    made: list[Tab] = []
+
+    def new() -> Tab:
+        tab = Tab(browser, server)
+        made.append(tab)
+        return tab
+
+    yield new  # type: ignore[misc]
+    for tab in made:
+        tab.context.close()
+
+
+def test_editor_posts_an_update_that_the_public_and_the_audit_trail_show(tabs) -> None:  # type: ignore[no-untyped-def]
+    editor = tabs()
+    editor.sign_in("ed", "/tracker/actions/1")
+    page = editor.page
+    assert "Signed in as Ed Ashworth (editor)" in page.inner_text("header")
+    text = "Draft report agreed with partners; publication moved to May."
+    page.fill("#text", text)
+    page.select_option("#status-change", "at risk")
+    page.get_by_role("button", name="Post update").click()
+    page.wait_for_url("**/tracker/actions/1?posted=*")
+    assert "Your update was posted." in page.inner_text("#posted")
+    assert "At risk" in page.inner_text("#status")
+    assert editor.errors == []
+
+    public = tabs()
+    public.page.goto("/tracker/recommendations/1")
+    timeline = public.page.inner_text(".he-timeline")
+    assert text in timeline and "Ed Ashworth" in timeline
+    assert "Sign in" in public.page.inner_text("header")
+    public.page.goto("/tracker/actions/1")
+    assert public.page.locator("#update-form").count() == 0
+    assert text in public.page.inner_text(".he-timeline")
+    public.page.get_by_role("link", name="The whole audit trail").click()
+    public.page.wait_for_url("**/tracker/audit")
+    trail = public.page.inner_text("#audit")
+    assert text in trail
+    assert "update action 1" in trail and "not started" in trail and "at risk" in trail
+    assert public.errors == []
+
+    with editor.page.expect_navigation():
+        editor.page.locator("#sign-out").click()
+    assert "/tracker/actions/1" in editor.page.url
+    assert "Sign in" in editor.page.inner_text("header")
+    assert editor.page.locator("#update-form").count() == 0
+
+
+@pytest.mark.parametrize("path", PUBLIC_PAGES)
+def test_public_pages_have_no_serious_accessibility_problems(tabs, path: str) -> None:  # type: ignore[no-untyped-def]
+    tab = tabs()
+    tab.page.goto(path)
+    assert tab.axe() == []
+
+
+@pytest.mark.parametrize("path", ADMIN_PAGES)
+def test_signed_in_pages_have_no_serious_accessibility_problems(tabs, path: str) -> None:  # type: ignore[no-untyped-def]
+    tab = tabs()
+    tab.sign_in("ada", path)
+    assert tab.axe() == []
+    assert tab.errors == []
+
+
+def test_conflict_and_error_forms_have_no_serious_accessibility_problems(tabs) -> None:  # type: ignore[no-untyped-def]
+    tab = tabs()
+    tab.sign_in("ada", "/tracker/actions/1")
+    page = tab.page
+    page.fill("#text", "Written on a stale page")
+    page.eval_on_selector("input[name=version]", "e => e.value = '0'")  # as if opened long ago
+    page.get_by_role("button", name="Post update").click()
+    page.wait_for_selector("#conflict")
+    assert "you had version 0" in page.inner_text("#conflict")
+    assert page.input_value("#text") == "Written on a stale page"
+    assert tab.axe() == []
+    page.fill("#text", "")
+    page.get_by_role("button", name="Post update").click()
+    page.wait_for_selector("#error-summary")
+    assert tab.axe() == []
