@@ -13,8 +13,9 @@ Register = Callable[[FastAPI], None]
 def extensions() -> list[Register]:
     """The register functions of every part with pages, in menu order."""
     from healthequity.accountability.web import register as register_tracker
+    from healthequity.assessment import register as register_assessments
 
-    return [register_tracker]
+    return [register_tracker, register_assessments]
 
 
 def register_extensions(app: FastAPI) -> None:

@@ -26,6 +26,18 @@ TABLES = {
     "user_organisations",
     "users",
 }
+#: Tables of the equity impact assessment (revision 0002, on top of the tracker's).
+ASSESSMENT_TABLES = {
+    "assessment_sponsors",
+    "assessments",
+    "assessment_areas",
+    "assessment_evidence",
+    "assessment_impacts",
+    "assessment_mitigations",
+    "assessment_monitoring",
+    "assessment_versions",
+    "assessment_links",
+}
 
 
 def tables(db: Database) -> set[str]:
@@ -36,13 +48,15 @@ def test_upgrade_from_empty_then_downgrade_and_again(empty_db: Database) -> None
     assert tables(empty_db) == set()
     assert current_revision(empty_db.engine) is None
     upgrade(empty_db.engine)
+    assert tables(empty_db) == TABLES | ASSESSMENT_TABLES
+    assert current_revision(empty_db.engine) == head_revision() == "0002"
+    downgrade(empty_db.engine, "0001")
     assert tables(empty_db) == TABLES
-    assert current_revision(empty_db.engine) == head_revision() == "0001"
     downgrade(empty_db.engine)
     assert tables(empty_db) <= {"alembic_version"}
     assert current_revision(empty_db.engine) is None
     upgrade(empty_db.engine)
-    assert tables(empty_db) == TABLES
+    assert tables(empty_db) == TABLES | ASSESSMENT_TABLES
 
 
 def test_upgrade_twice_is_harmless(empty_db: Database) -> None:
