@@ -10,6 +10,7 @@ from healthequity.cli import demo as demo_cmd
 from healthequity.cli import evaluate as evaluate_cmd
 from healthequity.cli import report as report_cmd
 from healthequity.cli import serve as serve_cmd
+from healthequity.cli import social_needs as social_needs_cmd
 
 app = typer.Typer(
     name="healthequity",
@@ -30,3 +31,4 @@ app.command()(evaluate_cmd.evaluate)
 app.add_typer(tracker.app, name="tracker")
 app.add_typer(users.app, name="users")
 app.add_typer(assessment.app, name="assessment")
+app.add_typer(social_needs_cmd.app, name="social-needs")

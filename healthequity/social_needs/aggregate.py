@@ -1,0 +1,196 @@
+"""Template records to counts by every breakdown, written once as Ibis expressions.
+
+Per patient (in a period): registered, asked anything, asked about each domain, and has each
+domain's need (at least one need code in the period) -- patients are counted, not codes. Those
+flags are summed into cells (practice x LSOA x age band x sex x ethnic group), and the cells by
+practice, PCN, ward, the place's deprivation fifths, England's deprivation deciles, ethnic
+group, broad age band and sex, plus the place total, in one union.
+DuckDB runs it by default; the same expression runs on Spark (healthequity.aggregation.engines).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import reduce
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+from ibis.backends import BaseBackend
+
+from healthequity.aggregation.engines import duckdb_backend, execute
+from healthequity.config import Place, load_place
+from healthequity.errors import InputError
+from healthequity.geography.deprivation import deprivation_groups, iod
+from healthequity.geography.lookups import lsoa_lookup
+from healthequity.social_needs.template import Template, default_template
+
+#: The descriptive columns of a cell: the finest grouping every breakdown is built from.
+CELL_KEYS: tuple[str, ...] = ("practice_code", "lsoa_code", "age_band", "sex", "ethnic_group")
+#: Breakdown names, in publication order; 'Total' is the place as a whole.
+BREAKDOWNS: tuple[str, ...] = (
+    "Total", "Practice", "PCN", "Ward", "Deprivation fifth (local)",
+    "Deprivation decile (England)", "Ethnic group", "Age band", "Sex",
+)  # fmt: skip
+#: Group code of patients living outside the place (in the ward and local-fifth breakdowns).
+OUTSIDE = "outside"
+#: Broad age bands published (from the 5-year bands of the extract).
+BROAD_BANDS: dict[str, str] = {
+    **dict.fromkeys(("0-4", "5-9", "10-14", "15-19"), "0-19"),
+    **dict.fromkeys(("20-24", "25-29", "30-34", "35-39"), "20-39"),
+    **dict.fromkeys(("40-44", "45-49", "50-54", "55-59"), "40-59"),
+    **dict.fromkeys(("60-64", "65-69", "70-74"), "60-74"),
+    **dict.fromkeys(("75-79", "80-84", "85-89", "90+"), "75+"),
+}
+
+
+def measures(template: Template | None = None) -> list[str]:
+    """The counted measures: registered, asked, then asked_<domain> and need_<domain>."""
+    template = template or default_template()
+    return [
+        "registered",
+        "asked",
+        *(f"asked_{d.id}" for d in template.domains),
+        *(f"need_{d.id}" for d in template.domains),
+    ]
+
+
+def patient_flags(
+    records: ir.Table,
+    *,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    template: Template | None = None,
+) -> ir.Table:
+    """One row per patient: their descriptive columns and 0/1 flags for every measure.
+
+    Responses dated outside ``start``..``end`` (inclusive) count as not asked in the period;
+    the patient stays registered.
+    """
+    template = template or default_template()
+    in_period = records.code.notnull()
+    if start is not None:
+        in_period &= records.date >= ibis.timestamp(dt.datetime.combine(start, dt.time()))
+    if end is not None:
+        in_period &= records.date < ibis.timestamp(
+            dt.datetime.combine(end + dt.timedelta(days=1), dt.time())
+        )
+    flags: dict[str, ir.Value] = {
+        "registered": records.patient_id.notnull().cast("int32").max(),
+        "asked": in_period.cast("int32").max(),
+    }
+    needs = template.need_codes()
+    for domain in template.domains:
+        codes = [o.code for o in domain.options]
+        flags[f"asked_{domain.id}"] = (in_period & records.code.isin(codes)).cast("int32").max()
+    for domain in template.domains:
+        flags[f"need_{domain.id}"] = (
+            (in_period & records.code.isin(list(needs[domain.id]))).cast("int32").max()
+        )
+    # ingestion makes a patient's descriptive columns the same on every row: any row's will do,
+    # and grouping on the id alone is much faster than on six text columns
+    described = {c: records[c].arbitrary() for c in CELL_KEYS}
+    return records.group_by("patient_id").aggregate(**described, **flags)
+
+
+def cell_counts(
+    records: ir.Table,
+    *,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    template: Template | None = None,
+) -> ir.Table:
+    """Patients' flags summed by practice x LSOA x age band x sex x ethnic group: the one heavy
+    step over the records (every breakdown is a sum of these cells)."""
+    flags = patient_flags(records, start=start, end=end, template=template)
+    names = measures(template)
+    return flags.group_by(list(CELL_KEYS)).aggregate(
+        **{m: flags[m].sum().cast("int64") for m in names}
+    )
+
+
+def breakdown_counts(
+    cells: ir.Table,
+    practices: pd.DataFrame,
+    *,
+    place: Place | None = None,
+    template: Template | None = None,
+) -> ir.Table:
+    """Counts of every measure by every breakdown, from cell_counts: columns breakdown,
+    group_code, then the measures. ``practices`` maps practice_code to pcn_code.
+    """
+    place = place or load_place()
+    _check_practices(practices)
+    geo = _geography(place)
+    pcn = ibis.memtable(
+        practices[["practice_code", "pcn_code"]].astype(str).drop_duplicates("practice_code")
+    )
+    joined = cells.left_join(geo, "lsoa_code").drop("lsoa_code_right")
+    joined = joined.left_join(pcn, "practice_code").drop("practice_code_right")
+    outside = ibis.literal(OUTSIDE)
+    keys: dict[str, ir.Value] = {
+        "Total": ibis.literal(place.la_codes[0]),
+        "Practice": joined.practice_code,
+        "PCN": joined.pcn_code,
+        "Ward": joined.ward_code.fill_null(outside),
+        "Deprivation fifth (local)": joined.local_fifth.fill_null(outside),
+        "Deprivation decile (England)": joined.imd_decile,
+        "Ethnic group": joined.ethnic_group,
+        "Age band": joined.age_band.substitute(BROAD_BANDS),
+        "Sex": joined.sex,
+    }
+    names = measures(template)
+    parts = [
+        joined.mutate(breakdown=ibis.literal(name), group_code=key.cast("string"))
+        .group_by(["breakdown", "group_code"])
+        .aggregate(**{m: joined[m].sum().cast("int64") for m in names})
+        for name, key in keys.items()
+    ]
+    return reduce(lambda a, b: a.union(b, distinct=False), parts)
+
+
+def aggregate(
+    records: pd.DataFrame | ir.Table,
+    practices: pd.DataFrame,
+    backend: BaseBackend | None = None,
+    *,
+    place: Place | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    template: Template | None = None,
+) -> pd.DataFrame:
+    """Records to counts by every breakdown on ``backend`` (default: in-memory DuckDB).
+
+    Two queries on the same engine: cell_counts over the records, then breakdown_counts over
+    the (small) cells, so the records are read once. Rows in a stable order.
+    """
+    engine = backend or duckdb_backend()
+    table = ibis.memtable(records) if isinstance(records, pd.DataFrame) else records
+    cells = execute(cell_counts(table, start=start, end=end, template=template), engine)
+    expr = breakdown_counts(ibis.memtable(cells), practices, place=place, template=template)
+    result = execute(expr, engine)
+    order = {b: i for i, b in enumerate(BREAKDOWNS)}
+    result = result.assign(_o=result["breakdown"].map(order))
+    result = result.sort_values(["_o", "group_code"], kind="stable").drop(columns="_o")
+    return result.reset_index(drop=True)
+
+
+def _geography(place: Place) -> ir.Table:
+    """LSOA -> ward and local fifth (place LSOAs only) and national decile (all of England)."""
+    deciles = iod(place.iod_version)[["lsoa_code", "imd_decile"]].astype({"imd_decile": "str"})
+    local = lsoa_lookup(place.lsoa_vintage, place.lookup)[["lsoa_code", "ward_code"]]
+    fifths = deprivation_groups(place.la_codes, place.iod_version)[["lsoa_code", "local_fifth"]]
+    table = deciles.merge(local.astype(str), on="lsoa_code", how="left").merge(
+        fifths.astype({"local_fifth": "str"}), on="lsoa_code", how="left"
+    )
+    return ibis.memtable(table.astype("object").where(table.notna(), None))
+
+
+def _check_practices(practices: pd.DataFrame) -> None:
+    missing = [c for c in ("practice_code", "pcn_code") if c not in practices.columns]
+    if missing:
+        raise InputError(
+            f"practices: columns {', '.join(missing)} are missing",
+            field=missing[0],
+            expected="practice_code, practice_name, pcn_code, pcn_name",
+        )

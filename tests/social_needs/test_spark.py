@@ -1,0 +1,35 @@
+"""The same Ibis expressions give the DuckDB counts on PySpark (local mode) for a sample."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from healthequity.aggregation import spark_backend
+from healthequity.social_needs.aggregate import aggregate
+from healthequity.social_needs.synthetic import synthetic_practices, synthetic_records
+
+pytestmark = [
+    pytest.mark.spark,
+    pytest.mark.filterwarnings("ignore:The 'future.infer_string' option"),
+    pytest.mark.filterwarnings("ignore:The copy keyword is deprecated"),
+]
+
+
+def test_spark_gives_the_duckdb_counts(spark: Any) -> None:
+    practices = synthetic_practices(40, seed=5)
+    records = synthetic_records(20_000, practices=practices, seed=9)
+    start, end = dt.date(2024, 7, 1), dt.date(2025, 1, 31)
+    on_duckdb = aggregate(records, practices, start=start, end=end)
+    on_spark = aggregate(records, practices, spark_backend(spark), start=start, end=end)
+    assert on_duckdb["registered"].iloc[0] == 20_000
+    assert on_spark.columns.tolist() == on_duckdb.columns.tolist()
+    numbers = [c for c in on_duckdb.columns if c not in ("breakdown", "group_code")]
+    pd.testing.assert_frame_equal(
+        on_spark.astype(dict.fromkeys(numbers, "int64")),
+        on_duckdb.astype(dict.fromkeys(numbers, "int64")),
+        check_dtype=False,
+    )
