@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import typer
 
+from healthequity.cli import assessment, data, place, tracker, users
 from healthequity.cli import build as build_cmd
-from healthequity.cli import data, place, tracker, users
 from healthequity.cli import demo as demo_cmd
 from healthequity.cli import evaluate as evaluate_cmd
 from healthequity.cli import report as report_cmd
