@@ -7,6 +7,7 @@ The same spec is drawn in the browser (vega-embed) and rendered to PNG / SVG on 
 from healthequity.charts.caterpillar import caterpillar_chart
 from healthequity.charts.choropleth import ward_map
 from healthequity.charts.gradient import gradient_chart, sii_line
+from healthequity.charts.spc import spc_chart
 from healthequity.charts.spine import spine_chart, spine_positions
 from healthequity.charts.style import SIGNIFICANCE_COLOURS, records
 from healthequity.charts.trend import trend_chart
@@ -17,6 +18,7 @@ __all__ = [
     "gradient_chart",
     "records",
     "sii_line",
+    "spc_chart",
     "spine_chart",
     "spine_positions",
     "trend_chart",

@@ -12,8 +12,16 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from healthequity.web.data import BuildCache
 from healthequity.web.errors import ApiError, api_error, http_error, validation_error
 from healthequity.web.extensions import register_extensions
-from healthequity.web.page_cache import page_cache, server_timing
-from healthequity.web.routes import api, area, indicator, inequalities, overview
+from healthequity.web.page_cache import PageCache, ServerTiming
+from healthequity.web.routes import (
+    analytics_api,
+    api,
+    area,
+    evaluations,
+    indicator,
+    inequalities,
+    overview,
+)
 from healthequity.web.settings import Settings
 
 STATIC = Path(__file__).parent / "static"
@@ -38,12 +46,12 @@ def create_app(place: str | Path | Settings) -> FastAPI:
     app.mount(
         "/assets", StaticFiles(directory=STATIC / "vendor/nhsuk-frontend/assets"), name="assets"
     )
-    for module in (overview, indicator, area, inequalities, api):
+    for module in (overview, indicator, area, inequalities, evaluations, api, analytics_api):
         app.include_router(module.router)
     register_extensions(app)
     app.add_exception_handler(ApiError, api_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
-    app.middleware("http")(page_cache)
-    app.middleware("http")(server_timing)
+    app.add_middleware(PageCache)
+    app.add_middleware(ServerTiming)  # outermost: times the cache too
     return app

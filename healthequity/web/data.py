@@ -8,6 +8,7 @@ a build is first seen and kept until a newer build appears.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
 import time
 from dataclasses import dataclass, field
@@ -23,8 +24,11 @@ from healthequity.indicators.definition import Definition
 from healthequity.indicators.publication import publishable
 from healthequity.store.results import builds, read_build
 from healthequity.store.warehouse import Warehouse
-from healthequity.web import summaries
+from healthequity.web import comparators, new_data, summaries
+from healthequity.web.new_data import NewData
 from healthequity.web.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 class NoBuild(HealthEquityError):
@@ -77,6 +81,12 @@ class BuildView:
     place: Place
     definitions: dict[str, Definition] = field(default_factory=dict)
     memo: dict[object, object] = field(default_factory=dict)
+    new_data: NewData = field(default_factory=new_data.first_build)
+
+    def set_new_data(self, flags: NewData) -> None:
+        """Replace the 'new data' flags and drop the pages rendered without them."""
+        self.new_data = flags  # set first: a page rendered from here on sees the new flags
+        self.memo.pop("pages", None)
 
     @cached_property
     def by_indicator(self) -> dict[str, pd.DataFrame]:
@@ -107,6 +117,17 @@ class BuildView:
         """Every area in the build: code, name, type, parent code, number of indicators."""
         return summaries.areas(self.table)
 
+    @cached_property
+    def comparators(self) -> pd.DataFrame:
+        """Every comparator group's rows for the indicators with a published extract."""
+        return comparators.comparisons(self.definitions, self.city_code)
+
+    @cached_property
+    def comparator_summary(self) -> pd.DataFrame:
+        """Per indicator and group, the city's latest rank and comparison (headline sex)."""
+        sex = dict(zip(self.indicators["indicator_id"], self.indicators["sex"], strict=True))
+        return comparators.city_summary(self.comparators, sex, self.city_code)
+
     @property
     def city_code(self) -> str:
         """The place's (first) local authority code."""
@@ -128,6 +149,13 @@ class BuildCache:
             return None
         frame = builds(self.warehouse)
         return None if frame.empty else int(frame["build_id"].iloc[0])
+
+    def fresh(self) -> BuildView | None:
+        """The loaded build when it was checked within ``refresh_seconds`` (no I/O), else None."""
+        view = self._view
+        if view is not None and time.monotonic() - self._checked < self.settings.refresh_seconds:
+            return view
+        return None
 
     def current(self) -> BuildView:
         """The newest build (checked at most every ``refresh_seconds``); NoBuild when none."""
@@ -152,10 +180,52 @@ class BuildCache:
                 )
             if self._view is None or self._view.provenance.build_id != latest:
                 fresh = load_view(self.settings, self.warehouse, latest)
-                for summary in ("indicators", "overview", "ward_latest", "areas", "by_indicator"):
+                for summary in SUMMARIES:
                     getattr(fresh, summary)  # computed once here, not on a visitor's request
+                self._start_changes(fresh, self._view)
                 self._view = fresh
             return self._view
+
+    def _previous_id(self, build_id: int) -> int | None:
+        frame = builds(self.warehouse)
+        before = frame[frame["build_id"] < build_id]
+        return None if before.empty else int(before["build_id"].max())
+
+    def _start_changes(self, fresh: BuildView, old: BuildView | None) -> None:
+        """Work out what changed since the build before ``fresh``: from the old view's table
+        when it is that build, else read and made publishable (in a thread by default)."""
+        previous = self._previous_id(fresh.provenance.build_id)
+        if previous is None:
+            return
+        kept = old.table if old is not None and old.provenance.build_id == previous else None
+
+        def work() -> None:
+            try:
+                before = kept
+                if before is None:
+                    before = publishable(read_build(self.warehouse, "indicator_values", previous))
+                fresh.set_new_data(new_data.compare(before, fresh.table, previous))
+            except Exception as err:  # the dashboard works without the flags; say why
+                log.exception("new-data flags for build %s failed", fresh.provenance.build_id)
+                fresh.set_new_data(new_data.failed(previous, err))
+
+        fresh.new_data = new_data.pending(previous)
+        if self.settings.changes_in_background:
+            threading.Thread(target=work, name="new-data-flags", daemon=True).start()
+        else:
+            work()
+
+
+#: Per-build summaries computed when a build is loaded, before any visitor asks for them.
+SUMMARIES = (
+    "indicators",
+    "overview",
+    "ward_latest",
+    "areas",
+    "by_indicator",
+    "comparators",
+    "comparator_summary",
+)
 
 
 def load_view(settings: Settings, warehouse: Warehouse, build_id: int) -> BuildView:

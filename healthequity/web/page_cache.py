@@ -1,14 +1,19 @@
 """Rendered pages kept per build: a build never changes, so a page rendered once for a path and
-query string is served again as is until a newer build appears (least recently used dropped)."""
+query string is served again as is until a newer build appears (least recently used dropped).
+
+Both middlewares here are plain ASGI (no per-request task and stream copy as Starlette's
+``BaseHTTPMiddleware`` makes), so a cached page costs one dictionary look-up.
+"""
 
 from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from typing import Any
 
-from fastapi import Request
-from fastapi.responses import Response
+from anyio import to_thread
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from healthequity.errors import HealthEquityError
 
@@ -18,41 +23,103 @@ MAX_PAGES = 2_000
 _CACHED = ("/indicators", "/areas", "/inequalities")
 
 
-async def page_cache(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    """Serve a cached HTML page of the current build, or render and keep it."""
-    path = request.url.path
-    if request.method != "GET" or not (path == "/" or path.startswith(_CACHED)):
-        return await call_next(request)
-    try:
-        view = request.app.state.cache.current()
-    except HealthEquityError:
-        return await call_next(request)
-    pages = view.memo.setdefault("pages", OrderedDict())
-    assert isinstance(pages, OrderedDict)
-    key = (path, request.url.query)
-    hit = pages.get(key)
-    if hit is not None:
-        pages.move_to_end(key)
-        body, media = hit
-        return Response(body, media_type=media, headers={"X-Page-Cache": "hit"})
-    response = await call_next(request)
-    media = response.headers.get("content-type", "")
-    if response.status_code != 200 or not media.startswith("text/html"):
-        return response
-    body = b"".join([chunk async for chunk in response.body_iterator])  # type: ignore[attr-defined]
+def cacheable(path: str) -> bool:
+    """Whether a GET of ``path`` is a page of the build (kept per build)."""
+    return path == "/" or path.startswith(_CACHED)
+
+
+class PageCache:
+    """Serve a cached HTML page of the current build, or render it and keep it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "GET" or not cacheable(scope["path"]):
+            await self.app(scope, receive, send)
+            return
+        cache = scope["app"].state.cache
+        try:
+            view = cache.fresh()
+            if view is None:  # loading a build can take seconds: not on the event loop
+                view = await to_thread.run_sync(cache.current)
+        except HealthEquityError:
+            await self.app(scope, receive, send)
+            return
+        pages = view.memo.setdefault("pages", OrderedDict())
+        key = (scope["path"], scope.get("query_string", b""))
+        hit = pages.get(key)
+        if hit is not None:
+            pages.move_to_end(key)
+            await _send_page(send, *hit)
+            return
+        start: dict[str, Any] = {}
+        chunks: list[bytes] = []
+
+        async def keep(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+                headers = MutableHeaders(scope=message)
+                if message["status"] == 200 and headers.get("content-type", "").startswith(
+                    "text/html"
+                ):
+                    headers["X-Page-Cache"] = "miss"
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+                if not message.get("more_body", False):
+                    _store(pages, key, start, b"".join(chunks))
+            await send(message)
+
+        await self.app(scope, receive, keep)
+
+
+def _store(pages: OrderedDict[Any, Any], key: Any, start: dict[str, Any], body: bytes) -> None:
+    """Keep a 200 HTML page (dropping the least recently used past ``MAX_PAGES``)."""
+    if start.get("status") != 200:
+        return
+    media = ""
+    for name, value in start.get("headers", []):
+        if name.lower() == b"content-type":
+            media = value.decode("latin-1")
+    if not media.startswith("text/html"):
+        return
     pages[key] = (body, media)
     if len(pages) > MAX_PAGES:
         pages.popitem(last=False)
-    return Response(body, media_type=media, headers={"X-Page-Cache": "miss"})
 
 
-async def server_timing(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    """A ``Server-Timing: app;dur=MS`` header on every response (the load test reads it)."""
-    start = time.perf_counter()
-    response = await call_next(request)
-    response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - start) * 1000:.2f}"
-    return response
+async def _send_page(send: Send, body: bytes, media: str) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [
+                (b"content-type", media.encode("latin-1")),
+                (b"content-length", str(len(body)).encode()),
+                (b"x-page-cache", b"hit"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+class ServerTiming:
+    """A ``Server-Timing: app;dur=MS`` header on every response (the load test reads it): the
+    time from the request to the response's start."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        begun = time.perf_counter()
+
+        async def timed(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                took = (time.perf_counter() - begun) * 1000
+                MutableHeaders(scope=message).append("Server-Timing", f"app;dur={took:.2f}")
+            await send(message)
+
+        await self.app(scope, receive, timed)

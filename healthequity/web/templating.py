@@ -27,6 +27,8 @@ TAG_COLOURS = {
     "Gap widening": "orange",
     "No clear difference": "white",
     "Not assessed": "grey",
+    "New data": "green",
+    "Revised": "purple",
 }
 
 
@@ -55,6 +57,38 @@ def text(value: Any) -> str:
     return str(value)
 
 
+def ordinal(value: Any) -> str:
+    """1 -> '1st', 2 -> '2nd', 11 -> '11th', 23 -> '23rd'; '-' when missing."""
+    try:
+        n = int(value)
+    except (TypeError, ValueError):
+        return "-"
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+#: The dashboard's menu: (path, text, key); a part with pages adds its own with ``add_menu_item``.
+MENU: list[tuple[str, str, str]] = [
+    ("/", "Overview", "overview"),
+    ("/areas", "Areas", "areas"),
+    ("/inequalities", "Inequalities", "inequalities"),
+    ("/evaluations", "Evaluations", "evaluations"),
+    ("/docs", "API", "api"),
+]
+
+
+def add_menu_item(href: str, text: str, key: str) -> None:
+    """Add a page to the menu, before 'API' (once: a second call with the same path is ignored)."""
+    if any(item[0] == href for item in MENU):
+        return
+    MENU.insert(len(MENU) - 1, (href, text, key))
+
+
+def menu(current: Any) -> list[dict[str, Any]]:
+    """The menu as nhsuk-frontend's header navigation items, ``current`` marked."""
+    return [{"href": h, "text": t, "current": k == current} for h, t, k in MENU]
+
+
 def tag_colour(word: Any) -> str:
     """The NHS tag colour for a comparison or verdict word."""
     return TAG_COLOURS.get(text(word), "grey")
@@ -72,6 +106,8 @@ def environment() -> Environment:
     env.filters["number"] = number
     env.filters["text"] = text
     env.filters["tag_colour"] = tag_colour
+    env.filters["ordinal"] = ordinal
+    env.globals["menu"] = menu
     return env
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 import pandas as pd
 from fastapi.testclient import TestClient
@@ -42,7 +43,7 @@ def test_indicators_by_principle(client: TestClient) -> None:
     }
 
 
-def test_data_equals_the_publishable_table(client: TestClient, place_folder) -> None:
+def test_data_equals_the_publishable_table(client: TestClient, place_folder: Path) -> None:
     """Figures served are the disclosure-controlled ones, not the warehouse's internal table."""
     raw = read_build(Warehouse(place_folder / "warehouse.duckdb"), "indicator_values")
     safe = publishable(raw)
@@ -194,7 +195,7 @@ def test_openapi_describes_the_api(client: TestClient) -> None:
     assert {"area_type", "area", "period", "breakdown", "page", "page_size", "format"} <= params
 
 
-def test_no_build_is_503(tmp_path) -> None:
+def test_no_build_is_503(tmp_path: Path) -> None:
     import shutil
 
     from healthequity.config import example_place_dir

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,7 +26,16 @@ FLAGS = [
     "--disable-quic",
 ]
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
-PAGES = ["/", "/indicators/infant_mortality", "/areas", "/areas/E05012841", "/inequalities"]
+PAGES = [
+    "/",
+    "/indicators/infant_mortality",
+    "/indicators/life_expectancy_birth",
+    "/areas",
+    "/areas/E05012841",
+    "/inequalities",
+    "/evaluations",
+    "/evaluations/selective_licensing",
+]
 
 
 @pytest.fixture(scope="module")
@@ -80,6 +90,32 @@ def test_indicator_page_draws_every_chart(page) -> None:  # type: ignore[no-unty
     assert "Synthetic demo data" in page.inner_text("#provenance")
 
 
+def test_spc_and_comparator_charts_are_drawn(page) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/indicators/life_expectancy_birth")
+    points = page.locator("#spc script[type='application/json']").first.inner_text()
+    n = len(json.loads(points)["data"]["values"])
+    # a line for the series, mean and limits (4) and a symbol per point
+    assert _marks(page, "spc") >= n + 4
+    assert _marks(page, "spc_deprived") >= 4
+    core = page.eval_on_selector(
+        "#chart-core_cities svg",
+        "s => s.querySelectorAll('g.mark-symbol.role-mark path').length",
+    )
+    assert core == 8  # one dot per Core City
+    assert _marks(page, "neighbours") >= 16 + 2  # 16 dots, group average and England
+    assert page.locator("#table-core_cities tbody tr").count() == 8
+    assert "Variation:" in page.inner_text("#spc")
+
+
+def test_evaluation_page_draws_its_charts(page) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/evaluations")
+    page.get_by_role("link", name="Selective licensing in Beeston and Harehills").click()
+    page.wait_for_url("**/evaluations/selective_licensing")
+    for chart in ("event_study", "its", "balance", "trends"):
+        assert _marks(page, chart) >= 4, chart
+    assert page.locator("#results tbody tr").count() >= 3
+
+
 def test_area_page_draws_the_spine_chart(page) -> None:  # type: ignore[no-untyped-def]
     page.goto("/areas/E05012841")
     assert _marks(page, "spine") >= 6 * 3
@@ -88,6 +124,9 @@ def test_area_page_draws_the_spine_chart(page) -> None:  # type: ignore[no-untyp
 
 def test_navigation(page) -> None:  # type: ignore[no-untyped-def]
     page.goto("/")
+    page.get_by_role("link", name="Evaluations").first.click()
+    page.wait_for_url("**/evaluations")
+    assert page.locator("h1").inner_text() == "Evaluations"
     page.get_by_role("link", name="Inequalities").first.click()
     page.wait_for_url("**/inequalities")
     assert page.locator("h1").inner_text() == "Are the poorest improving fastest?"

@@ -83,7 +83,9 @@ def build_info(data: Data) -> dict[str, Any]:
 def indicators(
     data: Data, principle: Annotated[int | None, Query(ge=1, le=8)] = None
 ) -> dict[str, Any]:
-    """Every indicator in the build, with its principle, unit, polarity and periods."""
+    """Every indicator in the build, with its principle, unit, polarity and periods, and what
+    changed since the previous build: ``new_data`` (a new period), ``new_periods``,
+    ``new_rows``, ``revised_rows``, ``removed_rows``, ``changed`` (null until known)."""
     frame = data.indicators
     if principle is not None:
         frame = frame[frame["principle"] == principle]
@@ -105,7 +107,14 @@ def indicators(
     for row in rows:
         row["principle_title"] = principle_named(int(row["principle"])).title
         row["data_url"] = f"/api/indicators/{row['indicator_id']}/data"
-    return {"provenance": data.provenance.as_dict(), "count": len(rows), "indicators": rows}
+        row.update(data.new_data.flags(str(row["indicator_id"])))
+    return {
+        "provenance": data.provenance.as_dict(),
+        "new_data_status": data.new_data.status,
+        "compared_with_build": data.new_data.previous_build_id,
+        "count": len(rows),
+        "indicators": rows,
+    }
 
 
 def _wants_csv(request: Request, fmt: str | None) -> bool:

@@ -12,7 +12,9 @@ from healthequity.web.data import BuildView
 from healthequity.web.errors import ApiError
 from healthequity.web.export import fingertips_csv, render_chart, workbook
 from healthequity.web.indicator_data import CHARTS, chart_specs, indicator_data, table_rows
+from healthequity.web.indicator_extras import EXTRA_CHARTS, indicator_extras
 from healthequity.web.routes import view
+from healthequity.web.spc_data import RULES
 from healthequity.web.templating import render
 
 router = APIRouter()
@@ -23,6 +25,12 @@ CHART_TITLES = {
     "map": "Ward map",
     "caterpillar": "Wards ranked, with 95% confidence intervals",
 }
+ALL_CHARTS = (*CHARTS, *EXTRA_CHARTS)
+
+
+def _embedded(spec: dict[str, object]) -> str:
+    """A spec as JSON safe inside a <script> element."""
+    return json.dumps(spec).replace("</", "<\\/")
 
 
 @router.get("/indicators/{indicator_id}", response_class=HTMLResponse, include_in_schema=False)
@@ -49,12 +57,15 @@ def indicator_page(
         {
             "name": n,
             "title": CHART_TITLES[n],
-            "spec": json.dumps(specs[n]).replace("</", "<\\/"),
+            "spec": _embedded(specs[n]),
             "description": specs[n]["description"],
         }
         for n in CHARTS
         if n in specs
     ]
+    extras = indicator_extras(data, ind)
+    spc = [{"series": s, "spec": _embedded(s.spec)} for s in extras.spc]
+    groups = [{"group": g, "spec": _embedded(g.spec)} for g in extras.groups]
     context = {
         "title": str(ind.meta["indicator_name"]),
         "nav": "overview",
@@ -66,6 +77,11 @@ def indicator_page(
         "summary": summary,
         "gaps": gaps.sort_values("period_start").to_dict("records"),
         "charts": charts,
+        "spc": spc,
+        "rules": RULES,
+        "groups": groups,
+        "flags": data.new_data.flags(indicator_id),
+        "new_data": data.new_data,
         "deprivation": ind.deprivation,
         "synthetic_rows": int((ind.rows["source"] == "synthetic").sum()),
     }
@@ -82,9 +98,14 @@ def chart(
 ) -> Response:
     """A chart of the indicator page as its Vega-Lite spec (json) or drawn (svg, png)."""
     ind = indicator_data(data, indicator_id, sex)
-    if name not in CHARTS:
-        raise ApiError(404, f"no chart {name!r}; expected one of {', '.join(CHARTS)}", field="name")
-    specs = chart_specs(data, ind, inline_map=fmt != "json")
+    if name not in ALL_CHARTS:
+        raise ApiError(
+            404, f"no chart {name!r}; expected one of {', '.join(ALL_CHARTS)}", field="name"
+        )
+    if name in EXTRA_CHARTS:
+        specs = indicator_extras(data, ind).specs()
+    else:
+        specs = chart_specs(data, ind, inline_map=fmt != "json")
     if name not in specs:
         raise ApiError(404, f"the {name} chart has no data for {indicator_id}", field="name")
     if fmt == "json":

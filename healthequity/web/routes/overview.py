@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
@@ -41,7 +41,7 @@ def overview(
         for word in words.lower().split():
             rows = rows[name.loc[rows.index].str.contains(word, regex=False)]
     groups = [
-        (p, rows[rows["principle"] == p.number].to_dict("records"))
+        (p, _with_extras(data, rows[rows["principle"] == p.number].to_dict("records")))
         for p in PRINCIPLES
         if chosen is None or p.number == chosen
     ]
@@ -54,5 +54,20 @@ def overview(
         "q": words,
         "shown": len(rows),
         "total": len(data.overview),
+        "new_data": data.new_data,
+        "new_count": sum(
+            bool(data.new_data.flags(i)["new_data"]) for i in data.overview["indicator_id"]
+        ),
     }
     return render(request, "overview.html", context)
+
+
+def _with_extras(data: BuildView, rows: list[dict[Any, Any]]) -> list[dict[Any, Any]]:
+    """Each overview row with its 'new data' flags and its rank among the Core Cities and the
+    nearest neighbours (when the indicator has a published extract)."""
+    ranks = data.comparator_summary
+    for row in rows:
+        row["flags"] = data.new_data.flags(str(row["indicator_id"]))
+        mine = ranks[ranks["indicator_id"] == row["indicator_id"]]
+        row["groups"] = {str(r["group_key"]): r for r in mine.to_dict("records")}
+    return rows
