@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-SUITES = ["methods", "records", "web", "reports", "assessment", "social_needs"]
+SUITES = ["methods", "records", "web", "reports", "assessment", "social_needs", "build"]
 
 
 def main(argv: list[str]) -> None:

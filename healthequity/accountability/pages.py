@@ -50,6 +50,7 @@ PUBLIC_ENTITIES = (
     "recommendation",
     "theme",
     "organisation",
+    "narrative",
 )
 
 

@@ -67,6 +67,7 @@ def register(
     session cookies (default: see the module's note); ``today`` is the clock that decides what is
     overdue (tests inject one); ``limits`` are the sign-in rate limits.
     """
+    from healthequity.accountability.narrative_pages import router as narrative_router
     from healthequity.accountability.pages import router as pages_router
 
     folder = Path(app.state.settings.place_folder)
@@ -79,3 +80,4 @@ def register(
     templates.env.filters.setdefault("long_date", long_date)
     app.include_router(tracker_router(database, signer, limits=limits, today=today))
     app.include_router(pages_router)
+    app.include_router(narrative_router)

@@ -166,3 +166,123 @@ def bridge_to_lsoa21(
     return (
         out.groupby([lsoa_column, *keys], sort=True, dropna=False)[list(values)].sum().reset_index()
     )
+
+
+def sum_by_codes(
+    keys: dict[str, np.ndarray], values: dict[str, np.ndarray], dims: dict[str, int]
+) -> pd.DataFrame:
+    """Sum ``values`` over rows with equal integer ``keys`` (each in ``0 .. dims[key] - 1``);
+    missing values count as 0, as in pandas.
+
+    Used to aggregate many indicators at once without text keys: the keys are combined into
+    one integer, grouped by a dense count when the key space is small (else by hashing), and
+    summed with ``bincount``. Whole numbers sum exactly in any order; groups holding fractions
+    are summed again with pandas' compensated sums, in row order, so results do not depend on
+    how rows were stacked.
+    """
+    names = list(keys)
+    shape = tuple(max(int(dims[k]), 1) for k in names)
+    columns = tuple(np.asarray(keys[k], dtype=np.int64) for k in names)
+    combined = np.ravel_multi_index(columns, shape) if names else np.zeros(0, dtype=np.int64)
+    size = int(np.prod(shape, dtype=np.float64))
+    if size <= max(4 * len(combined), 1 << 22):
+        present = np.bincount(combined, minlength=size) > 0
+        uniques = np.flatnonzero(present)
+        codes = (np.cumsum(present) - 1)[combined]
+    else:
+        codes, uniques = pd.factorize(combined, sort=False)
+    n = len(uniques)
+    decoded = np.unravel_index(np.asarray(uniques, dtype=np.int64), shape)
+    out = pd.DataFrame({k: d.astype(np.int64) for k, d in zip(names, decoded, strict=True)})
+    for col, raw in values.items():
+        v = np.asarray(raw, dtype="float64")
+        known = ~np.isnan(v)
+        out[col] = np.bincount(codes, weights=np.where(known, v, 0.0), minlength=n)
+        fractional = known & (v != np.floor(v))
+        if fractional.any():
+            groups = np.unique(codes[fractional])
+            rows = np.isin(codes, groups)
+            exact = pd.Series(v[rows]).groupby(codes[rows], sort=True).sum()
+            out.loc[exact.index.to_numpy(), col] = exact.to_numpy()
+    return out
+
+
+@dataclass(frozen=True)
+class Areas:
+    """Every area a lookup reports, and where each of its LSOAs belongs at each level.
+
+    ``table`` has one row per area (England first, then local authorities, wards, MSOAs and
+    LSOAs, each sorted by code): area_code, area_name, area_type, parent_code and la_code (the
+    local authority an area lies in; NA for England). ``member[level]`` gives, per LSOA of the
+    lookup (in lookup order), the row of ``table`` of its area at that level; ``rank[target]``
+    its deprivation group (1 = most deprived; -1 when the LSOA has none).
+    """
+
+    table: pd.DataFrame
+    lsoa_codes: pd.Index
+    member: dict[str, np.ndarray]
+    rank: dict[str, np.ndarray]
+
+    @property
+    def levels(self) -> list[str]:
+        """The geographic levels the lookup has, smallest first (wards and MSOAs optional)."""
+        return [level for level in ("lsoa", "msoa", "ward", "la") if level in self.member]
+
+
+def areas(lookup: pd.DataFrame, deprivation: pd.DataFrame | None = None) -> Areas:
+    """The :class:`Areas` of a lookup with lsoa_code, lsoa_name, la_code, la_name and, optionally,
+    msoa_code/msoa_name and ward_code/ward_name; ``deprivation`` adds every group target."""
+    lookup = lookup.reset_index(drop=True)
+    levels = ["la", *(lv for lv in ("ward", "msoa") if f"{lv}_code" in lookup), "lsoa"]
+    parents = {"la": None, "ward": "la", "msoa": "la", "lsoa": "msoa" if "msoa" in levels else "la"}
+    frames = [
+        pd.DataFrame(
+            {
+                "area_code": [ENGLAND_CODE],
+                "area_name": ["England"],
+                "area_type": [str(AreaType.ENGLAND)],
+                "parent_code": [None],
+                "la_code": [None],
+            }
+        )
+    ]
+    member: dict[str, np.ndarray] = {}
+    start = 1
+    for level in levels:
+        parent = parents[level]
+        up = [f"{parent}_code"] if parent else []
+        cols = [f"{level}_code", f"{level}_name", "la_code", *up]
+        first = lookup[list(dict.fromkeys(cols))].drop_duplicates(f"{level}_code")
+        first = first.sort_values(f"{level}_code").reset_index(drop=True)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "area_code": first[f"{level}_code"].to_numpy(dtype=object),
+                    "area_name": first[f"{level}_name"].to_numpy(dtype=object),
+                    "area_type": str(GEOGRAPHIC[level].area_type),
+                    "parent_code": (
+                        first[f"{parent}_code"].to_numpy(dtype=object) if parent else ENGLAND_CODE
+                    ),
+                    "la_code": first["la_code"].to_numpy(dtype=object),
+                }
+            )
+        )
+        index = pd.Index(first[f"{level}_code"].to_numpy(dtype=object))
+        member[level] = start + index.get_indexer(lookup[f"{level}_code"].to_numpy(dtype=object))
+        start += len(first)
+    table = pd.concat(frames, ignore_index=True)
+    lsoa_codes = pd.Index(lookup["lsoa_code"].to_numpy(dtype=object))
+    rank: dict[str, np.ndarray] = {}
+    if deprivation is not None:
+        where = pd.Index(deprivation["lsoa_code"].to_numpy(dtype=object)).get_indexer(lsoa_codes)
+        for target in DEPRIVATION:
+            if target not in deprivation:
+                continue
+            column = deprivation[target]
+            if target == "most_deprived_10":
+                raw = np.where(column.fillna(False).to_numpy(dtype=bool), 1, 2)
+            else:
+                raw = column.to_numpy(dtype="float64", na_value=np.nan)
+            values = np.where(where >= 0, raw[np.maximum(where, 0)], np.nan)
+            rank[target] = np.where(np.isnan(values), -1, values).astype(np.int64)
+    return Areas(table, lsoa_codes, member, rank)

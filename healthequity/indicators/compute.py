@@ -1,13 +1,16 @@
 """Indicator values from counts: each value type computed with its official method.
 
 Counts arrive in the tidy layout (keys, ``age_band``, ``numerator``, ``denominator``, and ``sd``
-for means), already aggregated to the areas and groups wanted; ``keys`` say which columns
-identify one value. Everything is one vectorised call per indicator, whatever the number of areas.
+or ``sumsq`` for means), already aggregated to the areas and groups wanted; ``keys`` say which
+columns identify one value. Everything is one vectorised call per value type and parameters
+(multiplier, start age), whatever the number of areas or indicators: the build passes one integer
+group column for many indicators at once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -30,9 +33,39 @@ LIFE_TABLE_BANDS: dict[str, int] = {
 }  # fmt: skip
 
 
+@dataclass(frozen=True)
+class Params:
+    """What a value type's method needs besides the counts; ``label`` names them in errors."""
+
+    label: str
+    multiplier: float | None = None
+    le_age: int = 0
+
+
+def params(d: Definition) -> Params:
+    """The method parameters of a definition."""
+    return Params(d.id, d.multiplier, life_expectancy_age(d))
+
+
 def _summed(counts: pd.DataFrame, keys: list[str], extra: Sequence[str] = ()) -> pd.DataFrame:
     cols = ["numerator", "denominator", *extra]
     return counts.groupby(keys, sort=True, dropna=False)[cols].sum().reset_index()
+
+
+def _banded(counts: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Counts summed by keys and age band, bands in text order (as a sort of the labels);
+    ``age_band`` comes back categorical."""
+    bands = counts["age_band"]
+    if isinstance(bands.dtype, pd.CategoricalDtype):
+        cats = bands.cat.reorder_categories(sorted(bands.cat.categories, key=str))
+    else:
+        text = bands.astype(str)
+        cats = text.astype(pd.CategoricalDtype(sorted(text.unique())))
+    frame = counts[[*keys, "numerator", "denominator"]].assign(age_band=cats)
+    out = frame.groupby([*keys, "age_band"], sort=True, dropna=False, observed=True)[
+        ["numerator", "denominator"]
+    ].sum()
+    return out.reset_index()
 
 
 def _standard(result: pd.DataFrame, keys: list[str], count: str, denom: str) -> pd.DataFrame:
@@ -40,19 +73,19 @@ def _standard(result: pd.DataFrame, keys: list[str], count: str, denom: str) -> 
     return out[[*keys, *VALUE_COLUMNS]]
 
 
-def _proportion(counts: pd.DataFrame, keys: list[str], d: Definition) -> pd.DataFrame:
+def _proportion(counts: pd.DataFrame, keys: list[str], p: Params) -> pd.DataFrame:
     out = proportion(_summed(counts, keys), "numerator", "denominator", group_by=keys,
-                     multiplier=d.multiplier or 1)  # fmt: skip
+                     multiplier=p.multiplier or 1)  # fmt: skip
     return _standard(out, keys, "numerator", "denominator")
 
 
-def _rate(counts: pd.DataFrame, keys: list[str], d: Definition) -> pd.DataFrame:
+def _rate(counts: pd.DataFrame, keys: list[str], p: Params) -> pd.DataFrame:
     out = rate(_summed(counts, keys), "numerator", "denominator", group_by=keys,
-               multiplier=d.multiplier or 100_000)  # fmt: skip
+               multiplier=p.multiplier or 100_000)  # fmt: skip
     return _standard(out, keys, "numerator", "denominator")
 
 
-def _count(counts: pd.DataFrame, keys: list[str], d: Definition) -> pd.DataFrame:
+def _count(counts: pd.DataFrame, keys: list[str], p: Params) -> pd.DataFrame:
     summed = _summed(counts, keys).assign(one=1.0)
     out = rate(summed, "numerator", "one", group_by=keys, multiplier=1)
     out["statistic"] = "count"
@@ -61,28 +94,28 @@ def _count(counts: pd.DataFrame, keys: list[str], d: Definition) -> pd.DataFrame
     return out[[*keys, *VALUE_COLUMNS]]
 
 
-def _dsr(counts: pd.DataFrame, keys: list[str], d: Definition) -> pd.DataFrame:
+def _unknown_bands(counts: pd.DataFrame, known: Sequence[str]) -> list[str]:
+    return sorted({str(b) for b in pd.unique(counts["age_band"])} - set(known))
+
+
+def _dsr(counts: pd.DataFrame, keys: list[str], p: Params) -> pd.DataFrame:
     weights = dict(zip(ESP2013_BANDS, ESP2013, strict=True))
-    unknown = sorted(set(counts["age_band"]) - set(weights))
+    unknown = _unknown_bands(counts, ESP2013_BANDS)
     if unknown:
         raise InputError(
-            f"{d.id}: DSR needs ESP2013 age bands; found {', '.join(map(str, unknown))}",
+            f"{p.label}: DSR needs ESP2013 age bands; found {', '.join(map(str, unknown))}",
             field="age_band",
             expected=", ".join(ESP2013_BANDS),
         )
-    banded = (
-        counts.groupby([*keys, "age_band"], sort=True, dropna=False)[["numerator", "denominator"]]
-        .sum()
-        .reset_index()
-    )
-    banded["stdpop"] = banded["age_band"].map(weights).astype("float64")
+    banded = _banded(counts, keys)
+    banded["stdpop"] = banded["age_band"].map(weights).to_numpy(dtype="float64")
     # A band with no population and no events adds a zero rate (its weight stays in the
     # standard total): give it a nominal population of 1 for the method, report the real one.
     empty = (banded["denominator"] == 0) & (banded["numerator"] == 0)
     population = banded.groupby(keys, sort=True, dropna=False)["denominator"].sum()
     banded.loc[empty, "denominator"] = 1.0
     out = dsr(banded, "numerator", "denominator", stdpop="stdpop", group_by=keys,
-              multiplier=d.multiplier or 100_000)  # fmt: skip
+              multiplier=p.multiplier or 100_000)  # fmt: skip
     out["total_pop"] = population.to_numpy()
     return _standard(out, keys, "total_count", "total_pop")
 
@@ -93,28 +126,24 @@ def life_expectancy_age(d: Definition) -> int:
     return int(text) if text.isdigit() else 0
 
 
-def _life_expectancy(counts: pd.DataFrame, keys: list[str], d: Definition) -> pd.DataFrame:
-    unknown = sorted(set(counts["age_band"]) - set(LIFE_TABLE_BANDS))
+def _life_expectancy(counts: pd.DataFrame, keys: list[str], p: Params) -> pd.DataFrame:
+    unknown = _unknown_bands(counts, list(LIFE_TABLE_BANDS))
     if unknown:
         raise InputError(
-            f"{d.id}: life expectancy needs the 20 life-table bands; found "
+            f"{p.label}: life expectancy needs the 20 life-table bands; found "
             f"{', '.join(map(str, unknown))}",
             field="age_band",
             expected=", ".join(LIFE_TABLE_BANDS),
         )
-    banded = (
-        counts.groupby([*keys, "age_band"], sort=True, dropna=False)[["numerator", "denominator"]]
-        .sum()
-        .reset_index()
-    )
-    banded["startage"] = banded["age_band"].map(LIFE_TABLE_BANDS)
+    banded = _banded(counts, keys)
+    banded["startage"] = banded["age_band"].map(LIFE_TABLE_BANDS).to_numpy(dtype="int64")
     out = life_expectancy(banded, "numerator", "denominator", "startage", group_by=keys,
-                          le_age=life_expectancy_age(d))  # fmt: skip
+                          le_age=p.le_age)  # fmt: skip
     out = out.drop(columns=["startage"])
     return _standard(out, keys, "dths_used", "pops_used")
 
 
-def _mean(counts: pd.DataFrame, keys: list[str], d: Definition) -> pd.DataFrame:
+def _mean(counts: pd.DataFrame, keys: list[str], p: Params) -> pd.DataFrame:
     """Mean of individual values from their sum (numerator), number (denominator) and sd.
 
     Groups pool their members' variances: the pooled sd comes from the sums of squares implied
@@ -146,7 +175,7 @@ def _mean(counts: pd.DataFrame, keys: list[str], d: Definition) -> pd.DataFrame:
     return out[[*keys, *VALUE_COLUMNS]]
 
 
-_BY_TYPE = {
+_BY_TYPE: dict[ValueType, Callable[[pd.DataFrame, list[str], Params], pd.DataFrame]] = {
     ValueType.PROPORTION: _proportion,
     ValueType.CRUDE_RATE: _rate,
     ValueType.COUNT: _count,
@@ -161,13 +190,22 @@ def computable(d: Definition) -> bool:
     return d.value_type in _BY_TYPE and d.data.kind != "published"
 
 
-def compute_values(counts: pd.DataFrame, definition: Definition, keys: list[str]) -> pd.DataFrame:
-    """One row per distinct ``keys`` with the indicator's value, both intervals and notes."""
+def compute(
+    counts: pd.DataFrame, value_type: ValueType, keys: list[str], p: Params
+) -> pd.DataFrame:
+    """One row per distinct ``keys`` with the value of ``value_type``, both intervals and notes.
+
+    The keys may span many indicators of the same value type and parameters (one call for all).
+    """
     try:
-        func = _BY_TYPE[definition.value_type]
+        func = _BY_TYPE[value_type]
     except KeyError:
         raise InputError(
-            f"{definition.id}: value type {definition.value_type} is not computed from counts",
-            field="value_type",
+            f"{p.label}: value type {value_type} is not computed from counts", field="value_type"
         ) from None
-    return func(counts, keys, definition)
+    return func(counts, keys, p)
+
+
+def compute_values(counts: pd.DataFrame, definition: Definition, keys: list[str]) -> pd.DataFrame:
+    """One row per distinct ``keys`` with the indicator's value, both intervals and notes."""
+    return compute(counts, definition.value_type, keys, params(definition))

@@ -1,9 +1,15 @@
-"""Each row compared with England and with the city, and each series' recent trend."""
+"""Each row compared with England and with its city, and each series' recent trend.
+
+The batched forms (``comparisons``, ``recent_trends``) take a table of many indicators with a
+polarity (and value type) per row and make one method call per polarity: the benchmark values
+are looked up with integer keys, never per indicator.
+"""
 
 from __future__ import annotations
 
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 
 from healthequity.config import Place
@@ -12,68 +18,157 @@ from healthequity.indicators.definition import Definition, ValueType
 from healthequity.methods import compare_to_benchmark, recent_trend
 
 NOT_COMPARED = "Not compared"
+CANNOT = "Cannot be calculated"
 #: Value types whose trend the Fingertips chi-squared test can assess from counts.
 TREND_TYPES: dict[ValueType, Literal["proportion", "rate"]] = {
     ValueType.PROPORTION: "proportion",
     ValueType.CRUDE_RATE: "rate",
 }
 SERIES = ["area_code", "sex", "category_type", "category", "category_rank"]
+_TYPES = {str(v) for v in ValueType}
+_INTERVALS = ["value", "lower_95", "upper_95", "lower_99_8", "upper_99_8"]
 
 
-def _benchmark(rows: pd.DataFrame, codes: list[str]) -> pd.Series:
-    """Per row, the value of the benchmark area (category '') for the same period and sex."""
-    base = rows[rows["area_code"].isin(codes) & (rows["category_type"] == "")]
-    lookup = base.drop_duplicates(["period", "sex"]).set_index(["period", "sex"])["value"]
-    index = pd.MultiIndex.from_frame(rows[["period", "sex"]])
-    return pd.Series(lookup.reindex(index).to_numpy(), index=rows.index)
+def _codes(table: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """One integer per distinct combination of ``columns`` (missing values are a value)."""
+    if not columns:
+        return np.zeros(len(table), dtype=np.int64)
+    codes = [pd.factorize(table[c], use_na_sentinel=False)[0].astype(np.int64) for c in columns]
+    shape = tuple(int(c.max()) + 1 if len(c) else 1 for c in codes)
+    return pd.factorize(np.ravel_multi_index(tuple(codes), shape))[0].astype(np.int64)
 
 
-def _compare(rows: pd.DataFrame, d: Definition, bench: pd.Series, name: str) -> pd.DataFrame:
-    frame = rows.assign(_bench=bench.to_numpy())
-    result = compare_to_benchmark(frame, benchmark="_bench", polarity=d.fingertips_polarity)
-    out = pd.DataFrame(index=rows.index)
-    out[name] = result["compared_to_benchmark_95"].to_numpy()
-    out[f"{name}_99_8"] = result["compared_to_benchmark_99_8"].to_numpy()
+def _benchmark(
+    values: np.ndarray, series: np.ndarray, area: np.ndarray, target: np.ndarray, base: np.ndarray
+) -> np.ndarray:
+    """Per row, the value of the first ``base`` row of the same series whose area is the row's
+    ``target`` (areas as integer codes; -1 for none); NaN when there is none."""
+    n = int(max(area.max(initial=0), target.max(initial=0))) + 1
+    rows = np.flatnonzero(base)
+    found, first = np.unique(series[rows] * n + area[rows], return_index=True)
+    lookup = pd.Series(values[rows[first]], index=found)
+    want = np.where(target >= 0, series * n + target, -1)
+    return lookup.reindex(want).to_numpy(dtype="float64")
+
+
+def _text(values: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """An object array of a few distinct strings (or None) as a text column, cheaply."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    text = pd.array([*map(str, uniques), None], dtype="str")
+    return text.take(np.where(codes < 0, len(uniques), codes))
+
+
+def _compare(table: pd.DataFrame, bench: np.ndarray, polarity: np.ndarray) -> np.ndarray:
+    """compared_to_benchmark at 95% and 99.8% (two object columns), one call per polarity."""
+    out = np.empty((len(table), 2), dtype=object)
+    frame = pd.DataFrame({c: table[c].to_numpy(dtype="float64", na_value=np.nan)
+                          for c in _INTERVALS}).assign(_bench=bench)  # fmt: skip
+    for kind in pd.unique(polarity):
+        rows = np.flatnonzero(polarity == kind)
+        result = compare_to_benchmark(frame.iloc[rows], benchmark="_bench", polarity=str(kind))
+        out[rows, 0] = result["compared_to_benchmark_95"].to_numpy()
+        out[rows, 1] = result["compared_to_benchmark_99_8"].to_numpy()
+    return out
+
+
+def comparisons(
+    table: pd.DataFrame, polarity: np.ndarray, city: np.ndarray, la_codes: list[str]
+) -> pd.DataFrame:
+    """Columns compared_to_england(_99_8) and compared_to_city(_99_8), Fingertips' wording.
+
+    ``polarity`` is each row's Fingertips polarity; ``city`` the code of the local authority
+    each row is compared with (its own; None for none). The benchmark is that area's row with
+    no category for the same indicator, period and sex. Rows taken as published keep the
+    comparison OHID published (they carry no intervals here).
+    """
+    out = table.reset_index(drop=True)
+    ids = ["indicator_id"] if "indicator_id" in out else (["_ind"] if "_ind" in out else [])
+    series = _codes(out, [*ids, "period", "sex"])
+    whole = (out["category_type"] == "").to_numpy(dtype=bool)
+    codes, uniques = pd.factorize(out["area_code"])
+    known = pd.Index(np.asarray(uniques, dtype=object))
+    area = np.asarray(uniques, dtype=object)[codes]
+    values = out["value"].to_numpy(dtype="float64", na_value=np.nan)
+    england = np.full(len(out), known.get_indexer([ENGLAND_CODE])[0])
+    for name, base, target in (
+        ("compared_to_england", whole & (area == ENGLAND_CODE), england),
+        ("compared_to_city", whole & np.isin(area, la_codes), known.get_indexer(city)),
+    ):
+        bench = _benchmark(values, series, codes, target, base)
+        labels = _compare(out, bench, polarity)
+        out[name] = _text(labels[:, 0])
+        out[f"{name}_99_8"] = _text(labels[:, 1])
+    if "published_comparison" in out:
+        published = out["published_comparison"].notna().to_numpy(dtype=bool)
+        england = out["compared_to_england"].to_numpy(dtype=object)
+        england[published] = out["published_comparison"].to_numpy(dtype=object)[published]
+        out["compared_to_england"] = _text(england)
+        out = out.drop(columns=["published_comparison"])
+    on_england = area == ENGLAND_CODE
+    for col in ("compared_to_england", "compared_to_england_99_8"):
+        values = out[col].to_numpy(dtype=object)
+        values[on_england] = NOT_COMPARED
+        out[col] = _text(values)
     return out
 
 
 def add_comparisons(rows: pd.DataFrame, d: Definition, place: Place) -> pd.DataFrame:
-    """Columns compared_to_england(_99_8) and compared_to_city(_99_8), Fingertips' wording.
+    """One indicator's rows compared with England and with the place's (first) city."""
+    polarity = np.full(len(rows), d.fingertips_polarity, dtype=object)
+    city = np.full(len(rows), place.la_codes[0], dtype=object)
+    return comparisons(rows, polarity, city, list(place.la_codes))
 
-    Rows taken as published keep the comparison OHID published (they carry no intervals here).
+
+def recent_trends(table: pd.DataFrame, value_type: np.ndarray, polarity: np.ndarray
+                  ) -> pd.DataFrame:  # fmt: skip
+    """The recent trend of each series (its latest 5 periods), on its latest row (the column
+    ``recent_trend`` is set on ``table`` itself, which is returned).
+
+    A series is one indicator's area, sex and category; ``value_type`` and ``polarity`` are
+    each row's. Indicators whose value type has no trend test, or with no computed counts, say
+    'Cannot be calculated' on every row; others NA except each series' latest row.
     """
-    out = rows.reset_index(drop=True)
-    for name, codes in (
-        ("compared_to_england", [ENGLAND_CODE]),
-        ("compared_to_city", list(place.la_codes)),
-    ):
-        cols = _compare(out, d, _benchmark(out, codes), name)
-        out = pd.concat([out, cols], axis=1)
-    if "published_comparison" in out:
-        published = out["published_comparison"].notna().to_numpy()
-        out.loc[published, "compared_to_england"] = out.loc[published, "published_comparison"]
-        out = out.drop(columns=["published_comparison"])
-    england = out["area_code"] == ENGLAND_CODE
-    out.loc[england, ["compared_to_england", "compared_to_england_99_8"]] = NOT_COMPARED
+    out = table
+    ids = ["indicator_id"] if "indicator_id" in out else (["_ind"] if "_ind" in out else [])
+    indicator = _codes(out, ids)
+    types = pd.unique(value_type)
+    kinds = pd.Series([TREND_TYPES.get(ValueType(str(v))) if str(v) in _TYPES else None
+                       for v in types], dtype=object).to_numpy()  # fmt: skip
+    kind = kinds[pd.Index(types).get_indexer(value_type)]
+    usable = (
+        out["count"].notna().to_numpy(dtype=bool)
+        & out["denominator"].notna().to_numpy(dtype=bool)
+        & (out["source"] != "published").to_numpy(dtype=bool)
+    )
+    n_ind = int(indicator.max()) + 1 if len(indicator) else 0
+    trended = np.zeros(n_ind, dtype=bool)
+    has_kind = kind != None  # noqa: E711 (elementwise)
+    trended[np.unique(indicator[usable & has_kind])] = True
+    trend = np.full(len(out), CANNOT, dtype=object)
+    trend[trended[indicator]] = None
+    data = out.loc[usable & trended[indicator], ["count", "denominator"]]
+    if len(data):
+        rows = np.flatnonzero(usable & trended[indicator])
+        part = out.iloc[rows]
+        data = data.assign(
+            _s=_codes(part.assign(_i=indicator[rows]), ["_i", *SERIES]),
+            period_start=part["period"].astype(str).str.slice(0, 4).astype(int).to_numpy(),
+        )
+        start = data["period_start"].to_numpy()
+        latest = data.groupby("_s")["period_start"].transform("max").to_numpy() == start
+        for k, pol in pd.MultiIndex.from_arrays([kind[rows], polarity[rows]]).unique():
+            mine = (kind[rows] == k) & (polarity[rows] == pol)
+            got = recent_trend(data[mine], "count", "denominator", "period_start", group_by="_s",
+                               polarity=str(pol), value_type=k)  # fmt: skip
+            words = pd.Series(got["recent_trend"].to_numpy(dtype=object), index=got["_s"])
+            last = mine & latest
+            trend[rows[last]] = words.reindex(data["_s"].to_numpy()[last]).to_numpy()
+    out["recent_trend"] = _text(trend).astype("string")
     return out
 
 
 def add_recent_trend(rows: pd.DataFrame, d: Definition) -> pd.DataFrame:
-    """The recent trend of each area's series (its latest 5 periods), on its latest row."""
-    out = rows.copy()
-    out["recent_trend"] = pd.Series(pd.NA, index=out.index, dtype="string")
-    kind = TREND_TYPES.get(d.value_type)
-    usable = out["count"].notna() & out["denominator"].notna() & (out["source"] != "published")
-    if kind is None or not usable.any():
-        out["recent_trend"] = "Cannot be calculated"
-        return out
-    data = out[usable].drop(columns=["recent_trend"])
-    data["period_start"] = data["period"].astype(str).str.slice(0, 4).astype(int)
-    data["category_rank"] = data["category_rank"].astype("float64")
-    trend = recent_trend(data, "count", "denominator", "period_start", group_by=SERIES,
-                         polarity=d.fingertips_polarity, value_type=kind)  # fmt: skip
-    latest = data.groupby(SERIES, dropna=False)["period_start"].transform("max")
-    last_rows = data[data["period_start"] == latest]
-    merged = last_rows.reset_index().merge(trend[[*SERIES, "recent_trend"]], on=SERIES, how="left")
-    out.loc[merged["index"].to_numpy(), "recent_trend"] = merged["recent_trend"].to_numpy()
-    return out
+    """One indicator's recent trends (see ``recent_trends``)."""
+    value_type = np.full(len(rows), str(d.value_type), dtype=object)
+    polarity = np.full(len(rows), d.fingertips_polarity, dtype=object)
+    return recent_trends(rows.copy(), value_type, polarity)

@@ -5,14 +5,20 @@ Both take the *publishable* table (after disclosure control); neither computes a
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import xlsxwriter
 
+from healthequity.errors import InputError
 from healthequity.indicators.principles import PRINCIPLES
-from healthequity.schema import TIDY_COLUMNS, TIDY_TO_FINGERTIPS
-from healthequity.sources.fingertips_csv import write_fingertips_csv
+from healthequity.schema import NUMERIC_COLUMNS, TIDY_COLUMNS, TIDY_TO_FINGERTIPS
 
 #: Area types kept in the workbook (small areas are in the CSV: a workbook of every LSOA would
 #: be too large to open comfortably).
@@ -23,8 +29,21 @@ SOURCE_NOTE = (
 )
 
 
+def _per_distinct(column: pd.Series, func: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """``func`` applied to the distinct values of ``column`` only, spread back to every row."""
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    done = func(pd.Series(uniques, dtype=column.dtype))
+    values = pd.concat([done, pd.Series([pd.NA])], ignore_index=True).astype(done.dtype)
+    return pd.Series(values.array.take(np.where(codes < 0, len(uniques), codes)),
+                     index=column.index)  # fmt: skip
+
+
 def _period_range(period: pd.Series) -> pd.Series:
     """'1y' for a year or financial year, 'Ny' for a pooled range such as 2021-23."""
+    return _per_distinct(period, _period_range_of)
+
+
+def _period_range_of(period: pd.Series) -> pd.Series:
     text = period.astype(str)
     pooled = text.str.extract(r"^(\d{4})(?:/\d{2})?-(\d{2})(?:/\d{2})?$")
     years = (pooled[1].astype(float) - pooled[0].astype(float).mod(100) + 1).where(
@@ -38,7 +57,8 @@ def fingertips_frame(table: pd.DataFrame) -> pd.DataFrame:
     """The table in the Fingertips layout (our snake_case names, Fingertips' column order),
     plus Source and Data version so synthetic figures stay labelled."""
     out = pd.DataFrame(index=table.index)
-    names = dict(zip(table["area_code"], table["area_name"], strict=False))
+    last = table[["area_code", "area_name"]].drop_duplicates("area_code", keep="last")
+    names = pd.Series(last["area_name"].to_numpy(), index=last["area_code"].to_numpy())
     for col in TIDY_COLUMNS:
         out[col] = pd.NA
     for col in ("indicator_id", "indicator_name", "parent_code", "area_code", "area_name",
@@ -46,29 +66,115 @@ def fingertips_frame(table: pd.DataFrame) -> pd.DataFrame:
                 "upper_95", "lower_99_8", "upper_99_8", "count", "denominator", "value_note",
                 "recent_trend", "compared_to_england"):  # fmt: skip
         out[col] = table.get(col, pd.NA)
-    out["parent_name"] = table["parent_code"].map(names)
+    out["parent_name"] = _per_distinct(table["parent_code"], lambda p: p.map(names))
     out["time_period"] = table["period"]
-    out["time_period_sortable"] = (table["period_start"].astype(int) * 10000).astype(str)
+    out["time_period_sortable"] = _per_distinct(
+        table["period_start"], lambda s: (s.astype(int) * 10000).astype(str)
+    )
     out["time_period_range"] = _period_range(table["period"])
     out["source"] = table["source"]
     out["data_version"] = table["data_version"]
     return out.reset_index(drop=True)
 
 
+def _quoted(text: str) -> str:
+    """A field as Python's csv module writes it (minimal quoting, ',' and '"')."""
+    if any(c in text for c in ',"\n\r'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def _text_cells(column: pd.Series) -> pa.Array:
+    """CSV cells of a text column (missing: empty), each distinct value quoted once."""
+    codes, uniques = pd.factorize(column.astype("str"), use_na_sentinel=True)
+    cells = pa.array([*(_quoted(str(u)) for u in uniques), ""], type=pa.string())
+    return cells.take(pa.array(np.where(codes < 0, len(uniques), codes)))
+
+
+def _number_cells(column: pd.Series, name: str) -> pa.Array:
+    """CSV cells of a number column: '%.15g' (1234, 78.2), missing empty; each distinct
+    value formatted once."""
+    try:
+        x = pd.to_numeric(column).to_numpy(dtype="float64", na_value=np.nan)
+    except (ValueError, TypeError):
+        raise InputError(
+            f"cannot write a Fingertips CSV: column {name} holds values that are not numbers",
+            field=name,
+            expected="numbers (or missing values)",
+        ) from None
+    bits, codes = np.unique(x.view(np.int64), return_inverse=True)  # keeps -0.0 apart from 0.0
+    texts = ["" if np.isnan(v) else f"{v:.15g}" for v in bits.view(np.float64).tolist()]
+    return pa.array(texts, type=pa.string()).take(pa.array(codes.reshape(-1)))
+
+
 def write_fingertips(table: pd.DataFrame, path: str | Path) -> Path:
-    """Write the Fingertips-format CSV: Fingertips' exact columns, then Source and Data version."""
+    """Write the Fingertips-format CSV: Fingertips' exact columns, then Source and Data version.
+
+    The same bytes as ``healthequity.sources.fingertips_csv.write_fingertips_csv`` (numbers with
+    up to 15 significant digits, no spurious '.0'; minimal quoting), built column-wise with
+    pyarrow; the file is replaced atomically.
+    """
     frame = fingertips_frame(table)
-    extra = {"source": "Source", "data_version": "Data version"}
-    write_fingertips_csv(frame, path, extra_columns=extra)
-    return Path(path)
+    headings = {**TIDY_TO_FINGERTIPS, "source": "Source", "data_version": "Data version"}
+    cells = [
+        _number_cells(frame[tidy], tidy) if tidy in NUMERIC_COLUMNS else _text_cells(frame[tidy])
+        for tidy in headings
+    ]
+    header = ",".join(_quoted(h) for h in headings.values())
+    rows = pc.binary_join_element_wise(*cells, ",").to_pylist() if len(frame) else []
+    path = Path(path)
+    temporary = path.with_name(f".{path.name}.partial")
+    try:
+        with open(temporary, "w", encoding="utf-8", newline="") as handle:
+            handle.write(header + "\n")
+            if rows:
+                handle.write("\n".join(rows) + "\n")
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return path
 
 
 def _sheet(frame: pd.DataFrame) -> pd.DataFrame:
     out = fingertips_frame(frame)
-    out = out.rename(
+    return out.rename(
         columns={**TIDY_TO_FINGERTIPS, "source": "Source", "data_version": "Data version"}
     )
-    return out.replace({np.nan: None})
+
+
+def _cells(column: pd.Series) -> list[object]:
+    """A column as Python values for xlsxwriter: numbers, text, booleans, datetimes; None for
+    missing (written as an empty cell)."""
+    if pd.api.types.is_datetime64_any_dtype(column):
+        values = pd.Series(column.dt.tz_localize(None) if column.dt.tz else column)
+        return [None if pd.isna(v) else v.to_pydatetime() for v in values]
+    if pd.api.types.is_timedelta64_dtype(column):
+        days = column.dt.total_seconds().to_numpy(dtype="float64", na_value=np.nan) / 86400
+        return [None if np.isnan(v) else v for v in days.tolist()]
+    if pd.api.types.is_bool_dtype(column) and not column.hasnans:
+        return column.to_numpy(dtype=bool).tolist()
+    if pd.api.types.is_numeric_dtype(column):
+        numbers = column.to_numpy(dtype="float64", na_value=np.nan)
+        integer = pd.api.types.is_integer_dtype(column)
+        return [None if np.isnan(v) else (int(v) if integer else v) for v in numbers.tolist()]
+    cells = column.astype(object).to_numpy()
+    missing = pd.isna(cells)
+    return [
+        None if m else (v if isinstance(v, str | bool | int | float) else str(v))
+        for v, m in zip(cells.tolist(), missing.tolist(), strict=True)
+    ]
+
+
+def _write_frame(sheet: Any, frame: pd.DataFrame, header: Any, dates: Any) -> None:
+    """A frame as a sheet: a header row, then one row per record (rows in order, as xlsxwriter's
+    constant-memory mode needs)."""
+    sheet.write_row(0, 0, [str(c) for c in frame.columns], header)
+    columns = [_cells(frame[c]) for c in frame.columns]
+    is_date = [pd.api.types.is_datetime64_any_dtype(frame[c]) for c in frame.columns]
+    for i, row in enumerate(zip(*columns, strict=True), start=1):
+        sheet.write_row(i, 0, row)
+        for j in (j for j, d in enumerate(is_date) if d and row[j] is not None):
+            sheet.write_datetime(i, j, row[j], dates)
 
 
 def write_workbook(
@@ -78,29 +184,41 @@ def write_workbook(
     extra_sheets: dict[str, pd.DataFrame] | None = None,
 ) -> Path:
     """An Excel workbook: a contents sheet, then one sheet per Marmot principle (England, the
-    city and its wards, by deprivation, sex and ethnic group), then any ``extra_sheets``."""
+    city and its wards, by deprivation, sex and ethnic group), then any ``extra_sheets``.
+
+    Written row by row with xlsxwriter in constant-memory mode, to a temporary file that then
+    replaces ``path``. Text is written as text (never turned into a formula or a link).
+    """
     path = Path(path)
     rows = table[table["area_type"].isin(WORKBOOK_AREA_TYPES)]
-    contents = []
-    with pd.ExcelWriter(path, engine="xlsxwriter") as writer:
-        pd.DataFrame().to_excel(writer, sheet_name="Contents", index=False)
-        for p in PRINCIPLES:
-            part = rows[rows["principle"] == p.number]
-            name = f"Principle {p.number}"
-            _sheet(part).to_excel(writer, sheet_name=name, index=False)
-            for ind_id, ind_name in (
-                part[["indicator_id", "indicator_name"]].drop_duplicates().itertuples(index=False)
-            ):
-                contents.append({"Sheet": name, "Principle": f"{p.number}. {p.short_title}",
-                                 "Indicator ID": ind_id, "Indicator": ind_name})  # fmt: skip
-        for name, frame in (extra_sheets or {}).items():
-            frame.replace({np.nan: None}).to_excel(writer, sheet_name=name[:31], index=False)
-        sheet = writer.sheets["Contents"]
+    parts = {p.number: rows[rows["principle"] == p.number] for p in PRINCIPLES}
+    contents = [
+        [f"Principle {p.number}", f"{p.number}. {p.short_title}", ind_id, ind_name]
+        for p in PRINCIPLES
+        for ind_id, ind_name in parts[p.number][["indicator_id", "indicator_name"]]
+        .drop_duplicates()
+        .itertuples(index=False)
+    ]
+    temporary = path.with_name(f".{path.name}.partial")
+    try:
+        # text stays text: no formulas or links made from data values
+        options = {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+        book = xlsxwriter.Workbook(str(temporary), options)
+        header = book.add_format({"bold": True, "border": 1, "align": "center", "valign": "top"})
+        dates = book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+        sheet = book.add_worksheet("Contents")
         sheet.write(0, 0, "Marmot Place indicator set")
         sheet.write(1, 0, SOURCE_NOTE)
-        listing = pd.DataFrame(contents)
-        for j, col in enumerate(listing.columns):
-            sheet.write(3, j, col)
-            for i, value in enumerate(listing[col].tolist()):
-                sheet.write(4 + i, j, value)
+        sheet.write_row(3, 0, ["Sheet", "Principle", "Indicator ID", "Indicator"])
+        for i, line in enumerate(contents):
+            sheet.write_row(4 + i, 0, line)
+        for p in PRINCIPLES:
+            sheet = book.add_worksheet(f"Principle {p.number}")
+            _write_frame(sheet, _sheet(parts[p.number]), header, dates)
+        for name, frame in (extra_sheets or {}).items():
+            _write_frame(book.add_worksheet(name[:31]), frame, header, dates)
+        book.close()
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
     return path

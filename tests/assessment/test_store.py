@@ -34,7 +34,7 @@ TABLES = {
 
 
 def test_migration_up_and_down(db: Database) -> None:
-    assert current_revision(db.engine) == head_revision() == "0002"
+    assert current_revision(db.engine) == head_revision()  # 0002 or a later revision
     assert set(inspect(db.engine).get_table_names()) >= TABLES
     downgrade(db.engine, "0001")
     assert current_revision(db.engine) == "0001"

@@ -1,15 +1,16 @@
 """The report's sections from the application store: accountability status by theme and
 recommendation with overdue actions, equity impact assessments, and the year's narrative.
 
-Read through the accountability package's public services. The assessments and the narrative
-have no store yet: their frames are empty (with their columns) so the report says
-'No records yet' until those modules exist.
+Read through the accountability and assessment packages' public services; a section with
+nothing stored (or a database without its tables) is an empty frame with its columns, so the
+report says 'No records yet'.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import pandas as pd
 from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
 
+from healthequity.assessment.vocab import RATINGS
 from healthequity.store.database import DATABASE_ENV, Database, database_url
 
 STATUSES = ("not started", "on track", "at risk", "off track", "complete")
@@ -139,13 +141,53 @@ def _themes(recommendations: pd.DataFrame, aims: dict[int, tuple[str, str]]) -> 
 
 
 def assessments(database: Database | None, year: int) -> pd.DataFrame:
-    """The equity impact assessments made in reporting ``year`` (no store exists yet: empty)."""
-    del database, year
-    return _empty(ASSESSMENT_COLUMNS)
+    """The equity impact assessments made in reporting ``year``: published (or reviewed) ones
+    signed off by their sponsor that year, as the public may read them, oldest first. Drafts and
+    assessments not yet published stay out of a published report."""
+    if database is None or not inspect(database.engine).has_table("assessments"):
+        return _empty(ASSESSMENT_COLUMNS)
+    from healthequity.assessment import services
+
+    rows: list[dict[str, object]] = []
+    with database.session() as session:
+        for a in services.list_assessments(session, None):
+            made = a.signed_off_at or a.created_at
+            if made.year != year:
+                continue
+            ratings = Counter(i.rating for i in a.impacts)
+            score = ", ".join(f"{ratings[r]} {r}" for r in RATINGS if ratings[r])
+            outcome = f"signed off by {a.sponsor_name}" if a.sponsor_name else a.status
+            if a.status == "reviewed" and a.reviewed_at is not None:
+                outcome += f"; reviewed {_long(a.reviewed_at)}"
+            else:
+                outcome += f"; review due {_long(a.review_date)}"
+            rows.append({
+                "reference": f"HEIA-{a.id}", "title": a.title, "decision_type": a.kind,
+                "organisation": a.organisation.name, "assessed_on": made.date(),
+                "score": score or "no impacts rated", "outcome": outcome, "status": a.status,
+            })  # fmt: skip
+    frame = pd.DataFrame(rows, columns=ASSESSMENT_COLUMNS)
+    return frame.sort_values(["assessed_on", "reference"], ignore_index=True) if rows else frame
+
+
+def _long(day: dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"
 
 
 def narrative(database: Database | None, year: int) -> pd.DataFrame:
-    """The narrative entered for reporting ``year``: challenges, successes and learning (no
-    store exists yet: empty)."""
-    del database, year
-    return _empty(NARRATIVE_COLUMNS)
+    """The narrative entered in the tracker for reporting ``year``: one row per section written
+    (challenges, successes, learning), empty when nothing is written."""
+    if database is None or not inspect(database.engine).has_table("narratives"):
+        return _empty(NARRATIVE_COLUMNS)
+    from healthequity.accountability.narrative import get_narrative
+
+    with database.session() as session:
+        found = get_narrative(session, year)
+        if found is None:
+            return _empty(NARRATIVE_COLUMNS)
+        rows = [
+            {"year": year, "section": section, "heading": "", "text": text,
+             "author": found.updated_by, "updated_at": f"{found.updated_at:%Y-%m-%d %H:%M} UTC"}
+            for section, text in found.texts().items() if text
+        ]  # fmt: skip
+    return pd.DataFrame(rows, columns=NARRATIVE_COLUMNS)
