@@ -20,20 +20,16 @@ from healthequity.accountability.audit import AuditTrailError
 from healthequity.accountability.errors import Conflict, NotFound
 from healthequity.accountability.models import ActionStatus
 from healthequity.auth.errors import CsrfError, NotSignedIn, PermissionDenied, RateLimited
-from healthequity.auth.models import User
-from healthequity.auth.permissions import Actor, actor_for
+from healthequity.auth.permissions import Actor
 from healthequity.auth.ratelimit import DEFAULT_LIMITS, Limits
 from healthequity.auth.sessions import (
-    COOKIE_NAME,
     CSRF_FIELD,
     SessionData,
-    SessionSigner,
     cookie_settings,
     csrf_matches,
-    password_fingerprint,
 )
+from healthequity.auth.signed_in import SignedIn
 from healthequity.errors import InputError
-from healthequity.store.database import Database
 from healthequity.web.templating import templates
 
 PREFIX = "/tracker"
@@ -51,34 +47,11 @@ SECRET_FIELDS = frozenset({CSRF_FIELD, "password", "new_password", "version", "n
 
 
 @dataclass
-class TrackerContext:
+class TrackerContext(SignedIn):
     """The tracker's share of the app (``app.state.tracker``)."""
 
-    database: Database
-    signer: SessionSigner
     today: Callable[[], dt.date] = dt.date.today
     limits: Limits = DEFAULT_LIMITS
-
-    def session_of(self, request: Request) -> SessionData | None:
-        """The request's valid session cookie, if any."""
-        return self.signer.loads(request.cookies.get(COOKIE_NAME))
-
-    def user(self, session: Session, request: Request) -> User | None:
-        """The signed-in, active user whose password has not changed since signing in."""
-        data = self.session_of(request)
-        if data is None or data.user_id is None:
-            return None
-        user = session.get(User, data.user_id)
-        if user is None or not user.active:
-            return None
-        if password_fingerprint(user.password_hash) != data.password_fingerprint:
-            return None
-        return user
-
-    def actor(self, session: Session, request: Request) -> Actor | None:
-        """The signed-in actor, or None."""
-        user = self.user(session, request)
-        return actor_for(user) if user is not None else None
 
 
 def tracker(request: Request) -> TrackerContext:

@@ -10,19 +10,14 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
-from sqlalchemy.orm import Session
 
 from healthequity.assessment import evidence as evidence_module
 from healthequity.assessment import geo
 from healthequity.assessment.models import Assessment
-from healthequity.auth.models import User
-from healthequity.auth.permissions import Actor, actor_for
 from healthequity.auth.sessions import (
-    COOKIE_NAME,
-    SessionData,
     SessionSigner,
-    password_fingerprint,
 )
+from healthequity.auth.signed_in import SignedIn
 from healthequity.errors import HealthEquityError
 from healthequity.store.database import Database, database_url
 
@@ -31,33 +26,10 @@ MEMO_SIZE = 256
 
 
 @dataclass
-class Context:
+class Context(SignedIn):
     """The assessment's share of the app: ``app.state.assessment``."""
 
-    database: Database
-    signer: SessionSigner
     today: Callable[[], dt.date]
-
-    def session_of(self, request: Request) -> SessionData | None:
-        """The request's session cookie, if valid."""
-        return self.signer.loads(request.cookies.get(COOKIE_NAME))
-
-    def user(self, session: Session, request: Request) -> User | None:
-        """The signed-in, active user whose password has not changed since sign-in."""
-        data = self.session_of(request)
-        if data is None or data.user_id is None:
-            return None
-        user = session.get(User, data.user_id)
-        if user is None or not user.active:
-            return None
-        if password_fingerprint(user.password_hash) != data.password_fingerprint:
-            return None
-        return user
-
-    def actor(self, session: Session, request: Request) -> Actor | None:
-        """The signed-in actor, or None."""
-        user = self.user(session, request)
-        return actor_for(user) if user is not None else None
 
 
 def context(request: Request) -> Context:
