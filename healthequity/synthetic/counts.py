@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -221,6 +222,12 @@ def _units(definition: Definition, bands: pd.DataFrame, n_areas: int) -> pd.Data
 
 def _ethnic_shares(place: Place | None) -> pd.DataFrame:
     """area_code, category, share: each LSOA's (or England's) Census 2021 broad-group shares."""
+    return _cached_ethnic_shares(place).copy()
+
+
+@cache
+def _cached_ethnic_shares(place: Place | None) -> pd.DataFrame:
+    """The shares, worked out once per place (the England-wide Census file is large)."""
     if place is None:
         table = ethnic_groups_lsoa()
         table = table.groupby(["ethnic_group"], as_index=False)[["population"]].sum()

@@ -168,10 +168,15 @@ def england_population(years: Iterable[int]) -> pd.DataFrame:
 
     Columns: year, sex, age_band, population, source, synthetic.
     """
-    wanted = check_years(years)
+    return _england_population(tuple(check_years(years))).copy()
+
+
+@cache
+def _england_population(wanted: tuple[int, ...]) -> pd.DataFrame:
+    """England's populations for these years, worked out once per set of years."""
     mye = mid_year_estimates()
     known = sorted(int(y) for y in mye.loc[mye["area_code"] == ENGLAND, "year"].unique())
-    out = _mye_by_year(ENGLAND, wanted, known)
+    out = _mye_by_year(ENGLAND, list(wanted), known)
     out["sex"] = out["sex"].astype(str)
     out["age_band"] = out["age_band"].astype(str)
     out = _band_order(out, ["year", "sex", "age_band"])
