@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import multiprocessing
 import os
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -92,7 +93,10 @@ class SvgRenderer:
         keys = list(todo)
         if self.workers <= 1 or len(keys) < 8:
             return {k: render_svg(todo[k]) for k in keys}
-        with ProcessPoolExecutor(self.workers) as pool:
+        # 'spawn', not fork: forking a process that runs threads (DuckDB, Spark, a web server)
+        # can deadlock the child, as a test run showed.
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(self.workers, mp_context=context) as pool:
             svgs = pool.map(render_svg, (todo[k] for k in keys), chunksize=4)
             return dict(zip(keys, svgs, strict=True))
 
