@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from healthequity.accountability.api import _payload, _to_response, error_response
 from healthequity.assessment import batch, export, reporting, serialise, services, workflow
-from healthequity.assessment.web import Context, context, shown_evidence
+from healthequity.assessment.page_context import Context, context, shown_evidence
 from healthequity.auth import users
 from healthequity.auth.errors import CsrfError, SignInFailed
 from healthequity.auth.permissions import Actor, require_admin

@@ -26,6 +26,7 @@ from healthequity.assessment import evidence as evidence_module
 from healthequity.assessment import reporting, serialise, services, workflow
 from healthequity.assessment.geo import ward_choices
 from healthequity.assessment.models import Assessment
+from healthequity.assessment.page_context import Context, context, live_evidence, shown_evidence
 from healthequity.assessment.vocab import (
     DIMENSIONS,
     KINDS,
@@ -34,7 +35,6 @@ from healthequity.assessment.vocab import (
     STAGE_KEYS,
     STAGES,
 )
-from healthequity.assessment.web import Context, context, live_evidence, shown_evidence
 from healthequity.auth import users
 from healthequity.auth.errors import AccessError, CsrfError, NotSignedIn, RateLimited
 from healthequity.auth.permissions import Actor, can_edit_for
