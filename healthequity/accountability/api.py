@@ -123,6 +123,49 @@ async def _payload(request: Request) -> dict[str, Any]:
     return data
 
 
+def csrf_checked_route(
+    session_of: Callable[[Request], SessionData | None],
+    to_error: Callable[[Exception], Response | None],
+    session_url: str,
+    *,
+    uploads: bool = False,
+) -> type[APIRoute]:
+    """A route class that checks the CSRF token of every change (header or form field) and
+    turns our errors into JSON errors; ``uploads`` reads multipart forms for the token only."""
+
+    class CsrfCheckedRoute(APIRoute):
+        def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+            handler = super().get_route_handler()
+
+            async def route(request: Request) -> Response:
+                try:
+                    if request.method in UNSAFE:
+                        content = request.headers.get("content-type", "")
+                        if uploads and content.startswith("multipart/"):
+                            form = await request.form()  # an upload: the form is kept here
+                            payload: dict[str, Any] = {CSRF_FIELD: str(form.get(CSRF_FIELD) or "")}
+                        else:
+                            payload = await _payload(request)
+                        token = request.headers.get(CSRF_HEADER) or payload.pop(CSRF_FIELD, None)
+                        if not csrf_matches(session_of(request), token):
+                            raise CsrfError(
+                                "missing or wrong CSRF token: reload the page and try again "
+                                f"(API clients: send the token from GET {session_url} "
+                                f"in the {CSRF_HEADER} header)"
+                            )
+                        request.state.payload = payload
+                    return await handler(request)
+                except Exception as err:
+                    response = to_error(err)
+                    if response is None:
+                        raise
+                    return response
+
+            return route
+
+    return CsrfCheckedRoute
+
+
 def tracker_router(
     database: Database,
     signer: SessionSigner,
@@ -137,32 +180,7 @@ def tracker_router(
     def session_of(request: Request) -> SessionData | None:
         return signer.loads(request.cookies.get(COOKIE_NAME))
 
-    class TrackerRoute(APIRoute):
-        """Checks the CSRF token of every change and turns our errors into JSON errors."""
-
-        def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-            handler = super().get_route_handler()
-
-            async def route(request: Request) -> Response:
-                try:
-                    if request.method in UNSAFE:
-                        payload = await _payload(request)
-                        token = request.headers.get(CSRF_HEADER) or payload.pop(CSRF_FIELD, None)
-                        if not csrf_matches(session_of(request), token):
-                            raise CsrfError(
-                                "missing or wrong CSRF token: reload the page and try again "
-                                f"(API clients: send the token from GET {prefix}/session "
-                                f"in the {CSRF_HEADER} header)"
-                            )
-                        request.state.payload = payload
-                    return await handler(request)
-                except Exception as err:
-                    response = _to_response(err)
-                    if response is None:
-                        raise
-                    return response
-
-            return route
+    TrackerRoute = csrf_checked_route(session_of, _to_response, f"{prefix}/session")
 
     router = APIRouter(prefix=prefix, tags=["tracker"], route_class=TrackerRoute)
 

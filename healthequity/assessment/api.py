@@ -7,23 +7,22 @@ one). Errors have the tracker's one shape ``{"error": {"status", "code", "messag
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse, JSONResponse
-from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 
-from healthequity.accountability.api import _payload, _to_response, error_response
+from healthequity.accountability.api import _to_response, csrf_checked_route, error_response
 from healthequity.assessment import batch, export, reporting, serialise, services, workflow
 from healthequity.assessment.page_context import Context, context, shown_evidence
 from healthequity.auth import users
-from healthequity.auth.errors import CsrfError, SignInFailed
+from healthequity.auth.errors import SignInFailed
 from healthequity.auth.permissions import Actor, require_admin
-from healthequity.auth.sessions import CSRF_FIELD, CSRF_HEADER, cookie_settings, csrf_matches
+from healthequity.auth.sessions import cookie_settings
 from healthequity.errors import InputError
 
 PREFIX = "/api/assessments"
@@ -39,37 +38,12 @@ def to_error(err: Exception) -> JSONResponse | None:
     return _to_response(err)
 
 
-class AssessmentRoute(APIRoute):
-    """Checks the CSRF token of every change; turns our errors into JSON errors."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-
-        async def route(request: Request) -> Response:
-            try:
-                if request.method in UNSAFE:
-                    multipart = request.headers.get("content-type", "").startswith("multipart/")
-                    if multipart:  # an upload: the form is read (and kept) here
-                        form = await request.form()
-                        payload = {CSRF_FIELD: str(form.get(CSRF_FIELD) or "")}
-                    else:
-                        payload = await _payload(request)
-                    token = request.headers.get(CSRF_HEADER) or payload.pop(CSRF_FIELD, None)
-                    if not csrf_matches(context(request).session_of(request), token):
-                        raise CsrfError(
-                            "missing or wrong CSRF token: reload the page and try again (API "
-                            f"clients: send the token from GET {PREFIX}/session in the "
-                            f"{CSRF_HEADER} header)"
-                        )
-                    request.state.payload = payload
-                return await handler(request)
-            except Exception as err:
-                response = to_error(err)
-                if response is None:
-                    raise
-                return response
-
-        return route
+AssessmentRoute = csrf_checked_route(
+    lambda request: context(request).session_of(request),
+    to_error,
+    f"{PREFIX}/session",
+    uploads=True,
+)
 
 
 router = APIRouter(prefix=PREFIX, tags=["assessments"], route_class=AssessmentRoute)
