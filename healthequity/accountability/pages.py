@@ -1,6 +1,7 @@
 """The tracker's HTML pages: the board of recommendations by theme, a recommendation, an action
 with its milestones, updates and the form to post one, actions needing attention, "my actions"
-and the audit trail; sign-in and the admin pages are added from their own modules.
+and the audit trail; sign-in, the admin pages and the forms that add and edit actions, milestones
+and recommendations are added from their own modules.
 
 Reading needs no sign-in; every change does, and every form carries the session's CSRF token.
 """
@@ -16,9 +17,11 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from healthequity.accountability import audit, serialise, services
+from healthequity.accountability.action_forms import router as action_forms_router
 from healthequity.accountability.admin_pages import router as admin_router
 from healthequity.accountability.errors import Conflict
 from healthequity.accountability.indicator_figures import linked_figures
+from healthequity.accountability.milestone_forms import router as milestone_forms_router
 from healthequity.accountability.models import (
     STATUSES,
     Action,
@@ -36,6 +39,7 @@ from healthequity.accountability.page_support import (
     transaction,
     version_field,
 )
+from healthequity.accountability.recommendation_forms import router as recommendation_forms_router
 from healthequity.accountability.session_pages import router as session_router
 from healthequity.auth.errors import NotSignedIn, PermissionDenied
 from healthequity.auth.permissions import Actor, can_edit_for
@@ -52,6 +56,15 @@ PUBLIC_ENTITIES = (
     "organisation",
     "narrative",
 )
+#: The notices a form's redirect may ask a page to show (``?saved=``), by page.
+ACTION_NOTICES = ("added", "changed", "unchanged", "milestone-added", "milestone-changed")
+RECOMMENDATION_NOTICES = ("changed", "unchanged")
+
+
+def _notice(request: Request, known: tuple[str, ...]) -> str | None:
+    """The ``saved`` notice asked for, if it is one this page knows."""
+    asked = request.query_params.get("saved")
+    return asked if asked in known else None
 
 
 def _action_row(a: Action, today: dt.date) -> dict[str, Any]:
@@ -115,6 +128,8 @@ def recommendation(request: Request, number: int) -> Response:
             "figures": figures,
             "provenance": figures.provenance,
             "can_add": actor is not None and actor.role.value != "viewer",
+            "can_change": actor is not None and actor.is_admin,
+            "saved": _notice(request, RECOMMENDATION_NOTICES),
         }
         return render(request, "tracker/recommendation.html", values, actor=actor)
 
@@ -177,6 +192,7 @@ def _action_page(
         "error": error,
         "conflict": conflict,
         "posted": int(posted) if posted and posted.isdigit() else None,
+        "saved": _notice(request, ACTION_NOTICES),
     }
     return render(request, "tracker/action.html", values, actor=actor, status=status)
 
@@ -297,3 +313,6 @@ def audit_trail(
 
 router.include_router(session_router)
 router.include_router(admin_router)
+router.include_router(action_forms_router)
+router.include_router(milestone_forms_router)
+router.include_router(recommendation_forms_router)

@@ -1,6 +1,7 @@
 """The tracker in a real browser (Debian's chromium, headless, through Playwright): an editor
 signs in, posts an update with a status change, and it shows on the public pages and in the
-audit trail; axe-core finds no serious or critical problem on any tracker page."""
+audit trail; an editor adds an action and a milestone through the forms; axe-core finds no
+serious or critical problem on any tracker page, form or refused form."""
 
 from __future__ import annotations
 
@@ -50,6 +51,10 @@ ADMIN_PAGES = [
     "/tracker/admin/users",
     "/tracker/admin/users/1",
     "/tracker/admin/organisations",
+    "/tracker/recommendations/1/actions/new",
+    "/tracker/actions/1/edit",
+    "/tracker/actions/1/milestones/new",
+    "/tracker/recommendations/1/edit",
 ]
 
 
@@ -208,3 +213,75 @@ def test_conflict_and_error_forms_have_no_serious_accessibility_problems(tabs) -
     page.get_by_role("button", name="Post update").click()
     page.wait_for_selector("#error-summary")
     assert tab.axe() == []
+
+
+def test_editor_adds_an_action_and_a_milestone_through_the_forms(tabs) -> None:  # type: ignore[no-untyped-def]
+    editor = tabs()
+    editor.sign_in("ed", "/tracker/recommendations/1")
+    page = editor.page
+    page.get_by_role("button", name="Add an action").click()
+    page.wait_for_url("**/tracker/recommendations/1/actions/new")
+    title = "Health equity training for every board member"
+    page.fill("#description", "Two sessions a year.")
+    page.get_by_role("button", name="Add the action").click()  # no title: refused
+    page.wait_for_selector("#error-summary")
+    assert "title: must not be empty" in page.inner_text("#error-summary")
+    assert page.input_value("#description") == "Two sessions a year."
+    assert editor.axe() == []  # the refused form
+    page.get_by_role("link", name="title: must not be empty").click()
+    assert page.evaluate("document.activeElement.id") == "title"
+    page.fill("#title", title)
+    page.fill("#owner_name", "Priya Shah")
+    page.get_by_label("NHS West Yorkshire ICB").check()
+    page.fill("#start_date", "2026-05-01")
+    page.fill("#due_date", "2027-03-31")
+    page.select_option("#status", "on track")
+    page.get_by_text("1. Give every child the best start in life").click()  # open the principle
+    page.get_by_label("Infant mortality rate").check()
+    page.get_by_role("button", name="Add the action").click()
+    page.wait_for_url("**/tracker/actions/*?saved=added")
+    assert "The action was added." in page.inner_text("#saved")
+    details = page.inner_text("#details")
+    assert "Leeds City Council (Priya Shah)" in details and "NHS West Yorkshire ICB" in details
+    assert "On track" in page.inner_text("#status")
+    assert page.locator('[data-indicator="infant_mortality"]').count() == 1
+    action_url = page.url.split("?")[0]
+
+    page.get_by_role("link", name="Add a milestone").click()
+    page.wait_for_url("**/milestones/new")
+    page.fill("#title", "Programme agreed by the board")
+    page.fill("#due_date", "2026-09-30")
+    page.get_by_role("button", name="Add the milestone").click()
+    page.wait_for_url("**?saved=milestone-added*")
+    assert "The milestone was added." in page.inner_text("#saved")
+    assert "Programme agreed by the board" in page.inner_text("#milestones")
+    page.get_by_role("link", name="Change milestone Programme agreed by the board").click()
+    page.wait_for_url("**/tracker/milestones/*/edit")
+    assert page.input_value("#title") == "Programme agreed by the board"
+    assert editor.axe() == []
+    page.fill("#completed_on", "2026-04-14")
+    page.get_by_role("button", name="Save changes").click()
+    page.wait_for_url("**?saved=milestone-changed*")
+    assert "Done" in page.inner_text("#milestones")
+    assert page.url.startswith(action_url)
+    page.get_by_role("button", name="Edit this action").click()
+    page.wait_for_url("**/edit")
+    assert page.input_value("#title") == title
+    page.fill("#title", "Written on a stale form")
+    page.eval_on_selector("input[name=version]", "e => e.value = '0'")  # as if opened long ago
+    page.get_by_role("button", name="Save changes").click()
+    page.wait_for_selector("#conflict")
+    assert "you had version 0" in page.inner_text("#conflict")
+    assert page.input_value("#title") == "Written on a stale form"
+    assert title in page.inner_text("#saved-now")
+    assert editor.axe() == []  # the conflict
+    refused = [e for e in editor.errors if not e.startswith(("422: ", "409: "))]
+    assert refused == []
+
+    public = tabs()
+    public.page.goto("/tracker/recommendations/1")
+    assert title in public.page.inner_text("#actions")
+    public.page.goto("/tracker/audit")
+    trail = public.page.inner_text("#audit")
+    assert title in trail and "Programme agreed by the board" in trail
+    assert "completed on" in trail
