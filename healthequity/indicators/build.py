@@ -28,7 +28,7 @@ from healthequity.geography import deprivation_groups, iod, lsoa_lookup
 from healthequity.geography.aggregate import DEPRIVATION, Areas, areas, category_label, sum_by_codes
 from healthequity.geography.codes import ENGLAND_CODE
 from healthequity.geography.deprivation import IOD_VINTAGE
-from healthequity.indicators.catalogue import Catalogue, load_catalogue
+from healthequity.indicators.catalogue import Catalogue, place_catalogue
 from healthequity.indicators.compute import (
     LIFE_TABLE_BANDS,
     VALUE_COLUMNS,
@@ -36,6 +36,7 @@ from healthequity.indicators.compute import (
     computable,
     compute,
     params,
+    sums_of_squares,
 )
 from healthequity.indicators.definition import Definition, ValueType
 from healthequity.indicators.published import published_rows
@@ -244,7 +245,8 @@ def _coded(
     counts: pd.DataFrame, ind: int, england: bool, vocab: dict[str, _Vocab], lsoas: pd.Index
 ) -> dict[str, np.ndarray]:
     """One indicator's counts with integer-coded keys (``lsoa``: row of the lookup, -1 if not
-    in it; 0 for England rows), and sums of squares for means (to pool groups' variances)."""
+    in it; 0 for England rows), and sums of squares for means (to pool groups' variances;
+    ``unknown_sd`` marks rows whose spread is not given)."""
     n = len(counts)
     if england:
         lsoa = np.zeros(n, dtype=np.int64)
@@ -257,10 +259,9 @@ def _coded(
     num = counts["numerator"].to_numpy(dtype="float64")
     den = counts["denominator"].to_numpy(dtype="float64")
     out["numerator"], out["denominator"] = num, den
-    if "sd" in counts:
-        out["sumsq"] = counts["sd"].to_numpy(dtype="float64") ** 2 * (den - 1) + num**2 / den
-    else:
-        out["sumsq"] = np.full(n, np.nan)
+    sd = counts["sd"].to_numpy(dtype="float64") if "sd" in counts else np.full(n, np.nan)
+    out["sumsq"] = sums_of_squares(num, den, sd)
+    out["unknown_sd"] = np.isnan(out["sumsq"]).astype("float64")  # summed: NaN would add as 0
     sexes = {vocab["sex"].values[c] for c in np.unique(out["sex"])}
     needs = "Persons" not in sexes and bool(sexes & {"Male", "Female"})
     out["persons"] = np.full(n, needs)
@@ -332,7 +333,7 @@ def _aggregate(
     raw = {k: np.concatenate([c[k] for c in coded]) for k in coded[0]}
     names = ("ind", "eng", "lsoa", "period", "sex", "age", "ctype", "cat")
     keys = {k: raw[k].astype(np.int64) for k in names}
-    values = {c: raw[c] for c in ("numerator", "denominator", "sumsq")}
+    values = {c: raw[c] for c in ("numerator", "denominator", "sumsq", "unknown_sd")}
     persons = raw["persons"].astype(bool)
     if persons.any():
         extra = {k: v[persons] for k, v in keys.items() if k != "sex"}
@@ -434,6 +435,7 @@ def _values(counted: _Counts, defs: list[Definition]) -> tuple[pd.DataFrame, pd.
                 "numerator": rows["numerator"].to_numpy()[mask],
                 "denominator": rows["denominator"].to_numpy()[mask],
                 "sumsq": rows["sumsq"].to_numpy()[mask],
+                "unknown_sd": rows["unknown_sd"].to_numpy()[mask],
             }
         )
         results.append(compute(frame, value_type, ["_g"], Params(label, p.multiplier, p.le_age)))
@@ -639,8 +641,7 @@ def build_with(
 ) -> BuildResult:
     """Build every active indicator (or those in ``only``) of a prepared context."""
     if catalogue is None:
-        own = ctx.place.folder / "indicators" if ctx.place.folder else None
-        catalogue = load_catalogue(own if own is not None and own.is_dir() else None)
+        catalogue = place_catalogue(ctx.place.folder)
     wanted = set(only) if only is not None else None
     defs = [d for d in catalogue.active() if wanted is None or d.id in wanted]
     table, have = _build_rows(defs, ctx, progress)

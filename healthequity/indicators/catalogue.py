@@ -193,3 +193,10 @@ def load_catalogue(folder: str | Path | None = None, *, include_shipped: bool = 
         definitions=MappingProxyType({i: merged[i] for i in order}),
         files=MappingProxyType({i: paths[i] for i in order}),
     )
+
+
+def place_catalogue(place_folder: str | Path | None) -> Catalogue:
+    """The catalogue a place builds from: its own ``indicators`` folder (if it has one) over the
+    shipped definitions; the shipped ones alone without a place folder."""
+    own = Path(place_folder) / "indicators" if place_folder is not None else None
+    return load_catalogue(own if own is not None and own.is_dir() else None)

@@ -1,10 +1,10 @@
 """Indicator values from counts: each value type computed with its official method.
 
-Counts arrive in the tidy layout (keys, ``age_band``, ``numerator``, ``denominator``, and ``sd``
-or ``sumsq`` for means), already aggregated to the areas and groups wanted; ``keys`` say which
-columns identify one value. Everything is one vectorised call per value type and parameters
-(multiplier, start age), whatever the number of areas or indicators: the build passes one integer
-group column for many indicators at once.
+Counts arrive in the tidy layout (keys, ``age_band``, ``numerator``, ``denominator``, and for
+means ``sd``, or ``sumsq`` and ``unknown_sd``), already aggregated to the areas and groups wanted;
+``keys`` say which columns identify one value. Everything is one vectorised call per value type
+and parameters (multiplier, start age), whatever the number of areas or indicators: the build
+passes one integer group column for many indicators at once.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from scipy import stats
 
 from healthequity.errors import InputError
@@ -26,6 +27,9 @@ VALUE_COLUMNS = [
     "value", "lower_95", "upper_95", "lower_99_8", "upper_99_8",
     "count", "denominator", "value_note", "method", "statistic",
 ]  # fmt: skip
+
+#: The value note of a mean whose rows do not all give the spread of their values.
+NOTE_NO_SD = "standard deviation not given for every row: no interval"
 
 #: Life-table band labels and their start ages (the 20 bands of the Chiang II table).
 LIFE_TABLE_BANDS: dict[str, int] = {
@@ -143,24 +147,41 @@ def _life_expectancy(counts: pd.DataFrame, keys: list[str], p: Params) -> pd.Dat
     return _standard(out, keys, "dths_used", "pops_used")
 
 
+def sums_of_squares(numerator: ArrayLike, denominator: ArrayLike, sd: ArrayLike) -> np.ndarray:
+    """Each row's sum of squared values, from the sum, number and sample sd of its values:
+    sd² (n - 1) + sum² / n, so that groups of rows pool their variances exactly.
+
+    A row of one value needs no sd (its square is sum²) and a row of none adds 0; a row of
+    two or more values without an sd gives NaN (its spread is unknown).
+    """
+    total = np.asarray(numerator, dtype="float64")
+    n = np.asarray(denominator, dtype="float64")
+    spread = np.asarray(sd, dtype="float64") ** 2 * (n - 1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(n > 0, np.where(n > 1, spread, 0.0) + total**2 / n, 0.0)
+
+
 def _mean(counts: pd.DataFrame, keys: list[str], p: Params) -> pd.DataFrame:
     """Mean of individual values from their sum (numerator), number (denominator) and sd.
 
     Groups pool their members' variances: the pooled sd comes from the sums of squares implied
-    by each row's count, mean and sd; the interval is Student's t, as ``methods.mean``.
+    by each row's count, mean and sd; the interval is Student's t, as ``methods.mean``. A group
+    holding a row whose spread is unknown (2 or more values, no sd; ``unknown_sd`` counts such
+    rows already summed into a row) gets no interval.
     """
-    implied = (
-        (counts["sd"] ** 2) * (counts["denominator"] - 1)
-        + counts["numerator"] ** 2 / counts["denominator"]
-        if "sd" in counts
-        else np.nan
+    implied = sums_of_squares(counts["numerator"], counts["denominator"], counts.get("sd", np.nan))
+    given = counts["sumsq"].to_numpy(float) if "sumsq" in counts else implied
+    sumsq = np.where(np.isnan(given), implied, given)
+    unknown = np.isnan(sumsq) + (
+        counts["unknown_sd"].to_numpy(float) if "unknown_sd" in counts else 0
     )
-    frame = counts.assign(sumsq=counts["sumsq"].fillna(implied) if "sumsq" in counts else implied)
-    g = _summed(frame, keys, ["sumsq"])
+    g = _summed(counts.assign(sumsq=sumsq, unknown_sd=unknown), keys, ["sumsq", "unknown_sd"])
     n, total = g["denominator"].to_numpy(float), g["numerator"].to_numpy(float)
+    missing = g["unknown_sd"].to_numpy(float) > 0
+    squares = np.where(missing, np.nan, g["sumsq"].to_numpy(float))
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = total / n
-        sd = np.sqrt(np.maximum(g["sumsq"].to_numpy(float) - n * mean**2, 0) / (n - 1))
+        sd = np.sqrt(np.maximum(squares - n * mean**2, 0) / (n - 1))
     out = g[keys].copy()
     out["value"] = mean
     for level, label in ((0.95, "95"), (0.998, "99_8")):
@@ -169,6 +190,7 @@ def _mean(counts: pd.DataFrame, keys: list[str], p: Params) -> pd.DataFrame:
         out[f"lower_{label}"], out[f"upper_{label}"] = mean - half, mean + half
     out["count"], out["denominator"] = n, n
     notes = pd.Series(pd.NA, index=out.index, dtype="string")
+    notes[missing] = NOTE_NO_SD
     notes[n < 2] = "fewer than 2 values: no interval"
     out["value_note"] = notes
     out["method"], out["statistic"] = "Student's t-distribution", "mean"

@@ -1,9 +1,11 @@
 """Tidy counts from CSV, Excel (.xlsx) or Parquet: read, check whole, load atomically.
 
 The documented columns are ``indicator_id, area_code, period, sex, age_band, numerator,
-denominator`` and, optionally, ``category_type, category`` (a breakdown such as an ethnic group).
-A file with any problem is rejected whole with every problem listed (file, row, column, value,
-what was expected); only a clean file reaches the warehouse, in one batch.
+denominator`` and, optionally, ``category_type, category`` (a breakdown such as an ethnic group)
+and ``sd`` (for a mean indicator: the standard deviation of the values whose sum is the
+numerator and whose number is the denominator). A file with any problem is rejected whole with
+every problem listed (file, row, column, value, what was expected); only a clean file reaches
+the warehouse, in one batch.
 
 Decisions, so that users can rely on them:
 
@@ -22,6 +24,21 @@ Decisions, so that users can rely on them:
   every column; a number in a text column is taken as its text (2023 -> "2023").
 * Line breaks inside a value are refused (often an unclosed quote swallowing the next lines).
 * A column with an empty name and no values (a trailing comma on every line) is ignored.
+* What a row measures decides two checks; it is looked up by indicator_id in the place's
+  indicator catalogue (its own ``indicators`` folder over the shipped one, as the build reads
+  it; an id is a definition's ``id`` or the ``data.indicator_id`` it reads from the warehouse):
+
+  - numerator <= denominator only for proportions. Crude rates, DSRs, counts and life
+    expectancy count events that may outnumber the people (repeat admissions per 100,000), and
+    a mean's numerator is a sum of values.
+  - ``sd`` belongs to mean indicators only: refused (must be blank) on any other row. On a
+    mean's row it is required where the denominator is 2 or more (without it the interval of
+    the row, and of every ward or group it is summed into, is unknown) and may be blank where
+    it is 0 or 1 (one value has no spread). It is a number of 0 or more: 0 is what identical
+    values give. A mean's row of no values (denominator 0) must have numerator 0.
+  - An indicator_id the catalogue does not know is accepted, as before (counts may be loaded
+    before their definition is written), but checked as strictly as it can be: as a
+    proportion, and without ``sd``. To load a rate or a mean, add its definition first.
 """
 
 from __future__ import annotations
@@ -43,6 +60,8 @@ import pyarrow.parquet as pq
 
 from healthequity.errors import FileRejected, Problem
 from healthequity.geography.codes import PREFIXES, code_problems
+from healthequity.indicators.catalogue import Catalogue, load_catalogue, place_catalogue
+from healthequity.sources.indicator_types import IndicatorTypes
 from healthequity.sources.periods import EXAMPLES, PeriodKind, mixed_formats, parse_periods
 from healthequity.store.datasets import COUNTS
 from healthequity.store.warehouse import Warehouse, sha256_of
@@ -56,7 +75,9 @@ REQUIRED: tuple[str, ...] = (
     "numerator",
     "denominator",
 )
-OPTIONAL: tuple[str, ...] = ("category_type", "category")
+CATEGORY: tuple[str, ...] = ("category_type", "category")
+SD = "sd"
+OPTIONAL: tuple[str, ...] = (*CATEGORY, SD)
 TEXT_COLUMNS: tuple[str, ...] = (
     "indicator_id",
     "area_code",
@@ -67,6 +88,7 @@ TEXT_COLUMNS: tuple[str, ...] = (
     "category",
 )
 NUMERIC_COLUMNS: tuple[str, ...] = ("numerator", "denominator")
+ORDER: list[str] = [*TEXT_COLUMNS, *NUMERIC_COLUMNS, SD]  # the order problems are listed in
 SEXES: tuple[str, ...] = ("Persons", "Male", "Female")
 SUFFIXES: tuple[str, ...] = (".csv", ".xlsx", ".parquet")
 
@@ -80,6 +102,7 @@ EXPECTED: dict[str, str] = {
     "category": "a category (or blank)",
     "numerator": "a count: a number of 0 or more, such as 12",
     "denominator": "a count: a number of 0 or more, such as 12",
+    "sd": "a standard deviation of the row's values: a number of 0 or more, such as 4.2",
 }
 NOT_UTF8 = (
     "UTF-8 text; this file is not UTF-8 (perhaps Windows-1252, as Excel's plain 'CSV' saves): "
@@ -169,9 +192,11 @@ class _Issues:
         ]
 
 
-def read_counts(path: str | Path) -> pd.DataFrame:
-    """Read and check a tidy counts file; return it in the warehouse's ``counts`` layout.
+def read_counts(path: str | Path, *, catalogue: Catalogue | None = None) -> pd.DataFrame:
+    """Read and check a tidy counts file; return it in the warehouse's ``counts`` layout
+    (with ``sd``, NaN where blank).
 
+    ``catalogue`` says what each indicator_id measures (default: the shipped definitions).
     Raises FileRejected listing every problem (file, row, column, value, expected).
     """
     path = Path(path)
@@ -189,13 +214,26 @@ def read_counts(path: str | Path) -> pd.DataFrame:
         table = _read_xlsx(path)
     else:
         table = _read_parquet(path)
-    return _validate(table, name)
+    types = IndicatorTypes.of(catalogue if catalogue is not None else load_catalogue())
+    return _validate(table, name, types)
 
 
-def load_counts(warehouse: Warehouse, path: str | Path, *, kind: str = "counts") -> int:
-    """Check a tidy counts file whole, then load it as one new batch; return its version."""
+def load_counts(
+    warehouse: Warehouse,
+    path: str | Path,
+    *,
+    kind: str = "counts",
+    catalogue: Catalogue | None = None,
+) -> int:
+    """Check a tidy counts file whole, then load it as one new batch; return its version.
+
+    ``catalogue`` defaults to that of the place whose folder holds the warehouse file (its own
+    ``indicators`` folder over the shipped definitions), the one its build reads.
+    """
     path = Path(path)
-    frame = read_counts(path)
+    if catalogue is None:
+        catalogue = place_catalogue(warehouse.path.parent)
+    frame = read_counts(path, catalogue=catalogue)
     return warehouse.load("counts", frame, kind=kind, source_name=path.name, sha256=sha256_of(path))
 
 
@@ -480,7 +518,7 @@ def _read_parquet(path: Path) -> _Table:
 # --- checking ------------------------------------------------------------------------------
 
 
-def _validate(table: _Table, name: str) -> pd.DataFrame:
+def _validate(table: _Table, name: str, types: IndicatorTypes) -> pd.DataFrame:
     """Check every cell and row; return the counts frame or raise FileRejected with all problems."""
     issues = _Issues(name)
     problems = list(table.problems)
@@ -506,25 +544,27 @@ def _validate(table: _Table, name: str) -> pd.DataFrame:
             out[column], bad[column] = _text_column(
                 found[column], column, rows, issues, table.excel
             )
-    for column in NUMERIC_COLUMNS:
+    for column in (*NUMERIC_COLUMNS, SD):
         if column in found:
             out[column], bad[column] = _numeric_column(
-                found[column], column, rows, issues, table.excel
+                found[column], column, rows, issues, table.excel, blank_allowed=column == SD
             )
     _check_values(out, bad, rows, issues)
     _check_categories(out, bad, rows, issues, found)
     if all(c in out for c in REQUIRED):
         _check_across_rows(out, bad, rows, issues)
-    problems = issues.problems(list(TEXT_COLUMNS + NUMERIC_COLUMNS))
+        _check_by_indicator(out, bad, rows, issues, types, table.header_row)
+    problems = issues.problems(ORDER)
     if problems:
         raise FileRejected(name, problems)
     n = len(rows)
-    for column in OPTIONAL:
+    for column in CATEGORY:
         out.setdefault(column, pd.Series("", index=range(n), dtype="string"))
-    frame = pd.DataFrame({c: out[c].reset_index(drop=True) for c in COUNTS.column_names})
+    out.setdefault(SD, pd.Series(np.nan, index=range(n), dtype="float64"))
+    frame = pd.DataFrame({c: out[c].reset_index(drop=True) for c in COUNTS.table_columns})
     for column in TEXT_COLUMNS:
         frame[column] = frame[column].astype(str)
-    for column in NUMERIC_COLUMNS:
+    for column in (*NUMERIC_COLUMNS, SD):
         frame[column] = frame[column].astype("float64")
     return frame
 
@@ -569,9 +609,9 @@ def _match_columns(table: _Table, name: str, problems: list[Problem]) -> dict[st
     for column in REQUIRED:
         if column not in found:
             problems.append(Problem(name, row, column, None, f"a column named {column!r}"))
-    pair = [c for c in OPTIONAL if c in found]
+    pair = [c for c in CATEGORY if c in found]
     if len(pair) == 1:
-        other = OPTIONAL[1 - OPTIONAL.index(pair[0])]
+        other = CATEGORY[1 - CATEGORY.index(pair[0])]
         problems.append(
             Problem(name, row, other, None, f"a column named {other!r} alongside {pair[0]!r}")
         )
@@ -584,7 +624,7 @@ def _report_odd(
     """Report cells of a wrong type (a date, true/false ...); return their mask."""
     odd = cells.odd.notna().to_numpy()
     if odd.any():
-        fix = "Number" if column in NUMERIC_COLUMNS else "Text"
+        fix = "Number" if column in (*NUMERIC_COLUMNS, SD) else "Text"
         tip = f" (format the column as {fix} in Excel)" if excel else ""
         hint = cells.odd_kind[odd].map(lambda k: f", not {k}" + (tip if k == "a date" else ""))
         issues.add(rows[odd], column, cells.odd[odd], EXPECTED[column] + hint)
@@ -608,7 +648,7 @@ def _text_column(
         text = text.copy()
         text[given] = as_text
     blank = (text.isna() | (text == "")).fillna(True).to_numpy(dtype=bool) & ~odd
-    if column in OPTIONAL:
+    if column in CATEGORY:
         text = text.fillna("")
         return text, odd
     issues.add(rows[blank], column, None, EXPECTED[column] + ", not a blank")
@@ -623,9 +663,16 @@ def _text_column(
 
 
 def _numeric_column(
-    cells: _Cells, column: str, rows: np.ndarray, issues: _Issues, excel: bool
+    cells: _Cells,
+    column: str,
+    rows: np.ndarray,
+    issues: _Issues,
+    excel: bool,
+    *,
+    blank_allowed: bool = False,
 ) -> tuple[pd.Series, np.ndarray]:
-    """The column as numbers; text that is not a number, blanks and negatives reported."""
+    """The column as numbers (NaN for a blank); text that is not a number, negatives and, unless
+    ``blank_allowed``, blanks reported."""
     odd = _report_odd(cells, column, rows, issues, excel)
     text = cells.text.str.strip()
     parsed = pd.to_numeric(text, errors="coerce").astype(float)
@@ -635,6 +682,8 @@ def _numeric_column(
     blank = ~has_text & np.isnan(cells.number.to_numpy(dtype=float)) & ~odd
     not_number = has_text & ~np.isfinite(values)
     negative = np.isfinite(values) & (values < 0)
+    if blank_allowed:
+        blank = np.zeros(len(rows), dtype=bool)
     issues.add(
         rows[blank],
         column,
@@ -747,7 +796,7 @@ def _check_categories(
     found: dict[str, _Cells],
 ) -> None:
     """A category type and a category go together: both filled or both blank."""
-    if not all(c in found for c in OPTIONAL):
+    if not all(c in found for c in CATEGORY):
         return
     kind, value = out["category_type"], out["category"]
     no_type = ((kind == "") & (value != "")).to_numpy(dtype=bool) & ~bad["category"]
@@ -764,7 +813,7 @@ def _check_categories(
         None,
         pd.Series("a category of the category type " + kind[no_value].map(repr)),
     )
-    for column in OPTIONAL:
+    for column in CATEGORY:
         broken = out[column].str.contains(_LINE_BREAK, regex=True).fillna(False).to_numpy(bool)
         issues.add(
             rows[broken],
@@ -779,19 +828,10 @@ def _check_categories(
 def _check_across_rows(
     out: dict[str, pd.Series], bad: dict[str, np.ndarray], rows: np.ndarray, issues: _Issues
 ) -> None:
-    """Numerator within denominator, one period format per indicator, no repeated key.
+    """One period format per indicator, no repeated key.
 
     Only cells that passed their own checks take part, so one bad cell is reported once.
     """
-    numerator = out["numerator"].to_numpy(dtype=float)
-    denominator = out["denominator"].to_numpy(dtype=float)
-    above = (numerator > denominator) & ~bad["numerator"] & ~bad["denominator"]
-    issues.add(
-        rows[above],
-        "numerator",
-        list(numerator[above]),
-        [f"a numerator no greater than the denominator ({_plain(d)})" for d in denominator[above]],
-    )
     indicator = out["indicator_id"].where(~bad["indicator_id"])
     odd = mixed_formats(
         indicator.reset_index(drop=True), out["_period_kind"].reset_index(drop=True)
@@ -825,6 +865,82 @@ def _check_across_rows(
             for f in first[later]
         ]
         issues.add(rows[repeated][later], None, list(shown), expected)
+
+
+def _check_by_indicator(
+    out: dict[str, pd.Series],
+    bad: dict[str, np.ndarray],
+    rows: np.ndarray,
+    issues: _Issues,
+    types: IndicatorTypes,
+    header_row: int | None,
+) -> None:
+    """The checks that depend on what a row measures (see the module's decisions): numerator
+    within denominator for proportions; sd on means only, given where 2 or more values.
+
+    Rows whose indicator_id, numerator or denominator is bad are left out (reported already).
+    """
+    kinds = types.rows(out["indicator_id"].reset_index(drop=True))
+    what = kinds["what"].to_numpy(dtype=object)
+    mean = kinds["mean"].to_numpy(dtype=bool)
+    numerator = out["numerator"].to_numpy(dtype=float)
+    denominator = out["denominator"].to_numpy(dtype=float)
+    ok = ~bad["indicator_id"] & ~bad["numerator"] & ~bad["denominator"]
+    above = ok & kinds["proportion"].to_numpy(dtype=bool) & (numerator > denominator)
+    unknown = ~kinds["known"].to_numpy(dtype=bool)[above]
+    issues.add(
+        rows[above],
+        "numerator",
+        list(numerator[above]),
+        [
+            f"a numerator no greater than the denominator ({_plain(d)}): {w}"
+            + (", so is checked as a proportion" if u else "")
+            for d, w, u in zip(denominator[above], what[above], unknown, strict=True)
+        ],
+    )
+    empty = ok & mean & (denominator == 0) & (numerator != 0)
+    issues.add(
+        rows[empty],
+        "numerator",
+        list(numerator[empty]),
+        [f"0 when the denominator is 0 (the sum of no values): {w}" for w in what[empty]],
+    )
+    several = ok & mean & (denominator >= 2)
+    if SD not in out:
+        if several.any():
+            ids = sorted(set(out["indicator_id"].to_numpy(dtype=object)[several]))
+            issues.extend(
+                [
+                    Problem(
+                        issues.file,
+                        header_row,
+                        SD,
+                        None,
+                        "a column named 'sd' (the standard deviation of each row's values) for "
+                        "the mean indicator(s) " + ", ".join(map(repr, ids)),
+                    )
+                ]
+            )
+        return
+    sd = out[SD].to_numpy(dtype=float)
+    given = ~np.isnan(sd) & ~bad[SD] & ~bad["indicator_id"]
+    stray = given & ~mean
+    issues.add(
+        rows[stray],
+        SD,
+        list(sd[stray]),
+        [f"a blank: sd is only for mean indicators, and {w}" for w in what[stray]],
+    )
+    missing = several & np.isnan(sd) & ~bad[SD]
+    issues.add(
+        rows[missing],
+        SD,
+        None,
+        [
+            EXPECTED[SD] + f", not a blank: {w} and this row has {_plain(d)} values"
+            for w, d in zip(what[missing], denominator[missing], strict=True)
+        ],
+    )
 
 
 def _short(value: object) -> object:

@@ -1,27 +1,35 @@
 """The datasets the warehouse holds: their columns, DuckDB types and the key that identifies a row.
 
 A later batch replaces an earlier batch's row with the same key (a revised value), so a key is
-what a source would revise.
+what a source would revise. Columns added after a dataset's first layout are ``optional``:
+nullable, left out by a batch that has no values for them (stored as NULL), and added to the
+table of a warehouse created before them when it is opened.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
 class Dataset:
-    """One warehouse table: ordered columns with DuckDB types, and its key columns."""
+    """One warehouse table: ordered columns with DuckDB types, its key, and optional columns."""
 
     name: str
     columns: dict[str, str]
     key: tuple[str, ...]
     description: str
+    optional: dict[str, str] = field(default_factory=dict)
 
     @property
     def column_names(self) -> list[str]:
-        """The columns in table order (without the ``batch`` column the warehouse adds)."""
+        """The columns every batch must have, in table order (without ``batch``)."""
         return list(self.columns)
+
+    @property
+    def table_columns(self) -> dict[str, str]:
+        """Every column of the table with its DuckDB type: the required, then the optional."""
+        return {**self.columns, **self.optional}
 
 
 COUNTS = Dataset(
@@ -39,6 +47,8 @@ COUNTS = Dataset(
     },
     key=("indicator_id", "area_code", "period", "sex", "age_band", "category_type", "category"),
     description="Tidy counts: numerator and denominator by indicator, area, period, sex, age band",
+    # sd: the standard deviation of the values a mean indicator's row sums (NULL for other rows)
+    optional={"sd": "DOUBLE"},
 )
 
 FINGERTIPS = Dataset(

@@ -5,6 +5,9 @@ or not at all, so a process killed mid-load leaves the previous state intact (Du
 uncommitted transaction on recovery). A version is a batch number; reading "as of" a version
 takes, for each key, the row of the latest active batch up to it. Rollback marks later batches
 rolled back (kept, for the audit trail, but no longer read).
+
+A warehouse created before a dataset gained an optional column gets it (NULL in every earlier
+row) when opened, in one transaction with the table checks: it is upgraded whole or not at all.
 """
 
 from __future__ import annotations
@@ -58,12 +61,15 @@ class Warehouse:
         #: Called inside the load transaction just before COMMIT (tests inject faults here).
         self._before_commit: Callable[[], None] | None = None
         with self.connect() as con:
-            con.execute(_BATCHES)
-            for dataset in DATASETS.values():
-                cols = ", ".join(f'"{c}" {t}' for c, t in dataset.columns.items())
-                con.execute(
-                    f'CREATE TABLE IF NOT EXISTS "{dataset.name}" (batch INTEGER NOT NULL, {cols})'
-                )
+            con.execute("BEGIN TRANSACTION")
+            try:
+                con.execute(_BATCHES)
+                for dataset in DATASETS.values():
+                    _create_or_upgrade(con, dataset, self.path)
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -92,7 +98,12 @@ class Warehouse:
                 f"{source_name}: cannot load into {dataset}: columns {', '.join(missing)} missing",
                 field=", ".join(missing),
             )
-        incoming = frame[spec.column_names]
+        given = [c for c in spec.table_columns if c in frame.columns]
+        incoming = frame[given]
+        select = ", ".join(
+            f'"{c}"' if c in frame.columns else f'CAST(NULL AS {t}) AS "{c}"'
+            for c, t in spec.table_columns.items()
+        )
         with self.connect() as con:
             con.execute("BEGIN TRANSACTION")
             try:
@@ -113,8 +124,11 @@ class Warehouse:
                     ],
                 )
                 con.register("incoming", incoming)
-                cols = ", ".join(f'"{c}"' for c in spec.column_names)
-                con.execute(f'INSERT INTO "{dataset}" SELECT {version}, {cols} FROM incoming')
+                cols = ", ".join(f'"{c}"' for c in spec.table_columns)
+                con.execute(
+                    f'INSERT INTO "{dataset}" (batch, {cols}) '
+                    f"SELECT {version}, {select} FROM incoming"
+                )
                 con.unregister("incoming")
                 if self._before_commit is not None:
                     self._before_commit()
@@ -182,6 +196,34 @@ class Warehouse:
                 """,
                 [as_of],
             ).df()
+
+
+def _create_or_upgrade(con: duckdb.DuckDBPyConnection, dataset: Dataset, path: Path) -> None:
+    """Create the dataset's table, or add the optional columns an older table lacks.
+
+    A table without one of the required columns is not this program's: refused, not altered.
+    """
+    have = {
+        str(name)
+        for (name,) in con.execute(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_schema = 'main' AND table_name = ?",
+            [dataset.name],
+        ).fetchall()
+    }
+    if not have:
+        cols = ", ".join(f'"{c}" {t}' for c, t in dataset.table_columns.items())
+        con.execute(f'CREATE TABLE "{dataset.name}" (batch INTEGER NOT NULL, {cols})')
+        return
+    lacking = [c for c in ["batch", *dataset.column_names] if c not in have]
+    if lacking:
+        raise WarehouseError(
+            f"{path}: table {dataset.name!r} has no column(s) {', '.join(lacking)}: "
+            "not a warehouse of this program (or damaged); use another file"
+        )
+    for column, kind in dataset.optional.items():
+        if column not in have:
+            con.execute(f'ALTER TABLE "{dataset.name}" ADD COLUMN "{column}" {kind}')
 
 
 def _dataset(name: str) -> Dataset:

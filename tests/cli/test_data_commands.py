@@ -75,3 +75,45 @@ def test_records_need_an_indicator_id(tmp_path: Path) -> None:
 def test_missing_place_says_how_to_make_one(tmp_path: Path) -> None:
     code, out = run("versions", "-p", str(tmp_path / "nowhere"))
     assert code == 2 and "healthequity init FOLDER" in out
+
+
+LOCAL_RATE = """\
+id: local_admissions
+name: Local admissions
+principle: 6
+definition: Admissions per 1,000 people
+value_type: crude_rate
+numerator: admissions
+denominator: people
+multiplier: 1000
+polarity: lower_is_better
+unit: per 1,000
+source: tests
+lowest_geography: lsoa
+period_type: calendar_year
+data:
+  kind: warehouse
+  indicator_id: admissions_counts
+"""
+
+
+def test_load_checks_rows_by_the_place_indicators(tmp_path: Path) -> None:
+    """The place's own rate may count more admissions than people; a proportion may not."""
+    place = tmp_path / "p"
+    run("init", str(place))
+    (place / "indicators").mkdir()
+    (place / "indicators" / "local_admissions.yaml").write_text(LOCAL_RATE)
+    header = "indicator_id,area_code,period,sex,age_band,numerator,denominator\n"
+    rates = tmp_path / "rates.csv"
+    rates.write_text(header + "admissions_counts,E05011549,2023,Persons,All ages,9,4\n")
+    code, out = run("load", str(rates), "-p", str(place))
+    assert code == 0, out
+    assert "as version 1" in out
+    gld = tmp_path / "gld.csv"
+    gld.write_text(header + "gld_reception,E05011549,2023/24,Persons,All ages,9,4\n")
+    code, out = run("load", str(gld), "-p", str(place))
+    assert code == 1
+    assert (
+        "gld.csv, row 2, column 'numerator': 9: expected a numerator no greater than the "
+        "denominator (4): 'gld_reception' is a proportion"
+    ) in out

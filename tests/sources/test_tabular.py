@@ -85,13 +85,13 @@ EXPECTED: dict[str, list[str]] = {
     ],
     "excel_many_problems.xlsx": [
         "excel_many_problems.xlsx, row 1: expected a name in the header for column H, which has values",
-        "excel_many_problems.xlsx, row 1, column 'notes': expected only the columns indicator_id, area_code, period, sex, age_band, numerator, denominator, category_type, category",
+        "excel_many_problems.xlsx, row 1, column 'notes': expected only the columns indicator_id, area_code, period, sex, age_band, numerator, denominator, category_type, category, sd",
         "excel_many_problems.xlsx, row 3: 'demo, E05011549, 2023, Persons, All ages': expected one row per indicator_id, area_code, period, sex, age_band, category_type, category; row 2 has the same",
         "excel_many_problems.xlsx, row 4, column 'area_code': 'E0501154': expected a GSS area code: the letter E and 8 digits, such as E05011549",
         "excel_many_problems.xlsx, row 4, column 'period': '2023/25': expected a financial year ending in the next year, like 2023/24",
         "excel_many_problems.xlsx, row 4, column 'sex': 'Men': expected Persons, Male or Female",
         "excel_many_problems.xlsx, row 4, column 'numerator': -3: expected a count: a number of 0 or more, such as 12",
-        "excel_many_problems.xlsx, row 5, column 'numerator': 350: expected a numerator no greater than the denominator (340)",
+        "excel_many_problems.xlsx, row 5, column 'numerator': 350: expected a numerator no greater than the denominator (340): 'demo' is not in the indicator catalogue, so is checked as a proportion",
     ],
     "excel_not_a_workbook.xlsx": [
         "excel_not_a_workbook.xlsx: expected an Excel .xlsx workbook (File is not a zip file)",
@@ -105,7 +105,7 @@ EXPECTED: dict[str, list[str]] = {
         "excel_wrong_types.xlsx, row 6, column 'denominator': '12:30:00': expected a count: a number of 0 or more, such as 12, not a time",
     ],
     "extra_column.csv": [
-        "extra_column.csv, row 1, column 'notes': expected only the columns indicator_id, area_code, period, sex, age_band, numerator, denominator, category_type, category",
+        "extra_column.csv, row 1, column 'notes': expected only the columns indicator_id, area_code, period, sex, age_band, numerator, denominator, category_type, category, sd",
     ],
     "header_only.csv": [
         "header_only.csv, row 2: expected at least one row of counts after the header; the file has none",
@@ -121,11 +121,11 @@ EXPECTED: dict[str, list[str]] = {
         "malformed_area_code.csv, row 5, column 'area_code': expected a GSS area code such as E05011549, not a blank",
     ],
     "many_problems.csv": [
-        "many_problems.csv, row 1, column 'notes': expected only the columns indicator_id, area_code, period, sex, age_band, numerator, denominator, category_type, category",
+        "many_problems.csv, row 1, column 'notes': expected only the columns indicator_id, area_code, period, sex, age_band, numerator, denominator, category_type, category, sd",
         "many_problems.csv, row 3, column 'area_code': 'E0501139': expected a GSS area code: the letter E and 8 digits, such as E05011549",
         "many_problems.csv, row 3, column 'numerator': '-1': expected a count: a number of 0 or more, such as 12",
         "many_problems.csv, row 4, column 'sex': 'Person': expected Persons, Male or Female",
-        "many_problems.csv, row 5, column 'numerator': 400: expected a numerator no greater than the denominator (340)",
+        "many_problems.csv, row 5, column 'numerator': 400: expected a numerator no greater than the denominator (340): 'demo' is not in the indicator catalogue, so is checked as a proportion",
         "many_problems.csv, row 5: 'demo, E05011549, 2023, Persons, All ages': expected one row per indicator_id, area_code, period, sex, age_band, category_type, category; row 2 has the same",
         "many_problems.csv, row 6, column 'period': '2023/24': expected a year like 2023, as on row 2: one period format per indicator",
         "many_problems.csv, row 7, column 'age_band': '5-1': expected an age band whose first age is not above the second, like 18-64",
@@ -146,15 +146,15 @@ EXPECTED: dict[str, list[str]] = {
         "negative_counts.csv, row 4, column 'denominator': '-1': expected a count: a number of 0 or more, such as 12",
     ],
     "numerator_above_denominator.csv": [
-        "numerator_above_denominator.csv, row 3, column 'numerator': 341: expected a numerator no greater than the denominator (340)",
-        "numerator_above_denominator.csv, row 4, column 'numerator': 1: expected a numerator no greater than the denominator (0)",
+        "numerator_above_denominator.csv, row 3, column 'numerator': 341: expected a numerator no greater than the denominator (340): 'demo' is not in the indicator catalogue, so is checked as a proportion",
+        "numerator_above_denominator.csv, row 4, column 'numerator': 1: expected a numerator no greater than the denominator (0): 'demo' is not in the indicator catalogue, so is checked as a proportion",
     ],
     "only_blank_lines.csv": [
         "only_blank_lines.csv: expected a header row naming the columns indicator_id, area_code, period, sex, age_band, numerator, denominator; the file is empty",
     ],
     "parquet_missing_column.parquet": [
         "parquet_missing_column.parquet, column 'sex': expected a column named 'sex'",
-        "parquet_missing_column.parquet, column 'gender': expected only the columns indicator_id, area_code, period, sex, age_band, numerator, denominator, category_type, category",
+        "parquet_missing_column.parquet, column 'gender': expected only the columns indicator_id, area_code, period, sex, age_band, numerator, denominator, category_type, category, sd",
     ],
     "parquet_truncated.parquet": [
         "parquet_truncated.parquet: expected a Parquet file (Could not open Parquet input source 'parquet_truncated.parquet': Parquet magic bytes not found in footer. Either the file is corrupted or this is not a parquet file.)",
@@ -186,7 +186,7 @@ EXPECTED: dict[str, list[str]] = {
         "semicolons.csv, row 1, column 'age_band': expected a column named 'age_band'",
         "semicolons.csv, row 1, column 'numerator': expected a column named 'numerator'",
         "semicolons.csv, row 1, column 'denominator': expected a column named 'denominator'",
-        "semicolons.csv, row 1, column 'indicator_id;area_code;period;sex;age_band;numerator;denominator': expected only the columns indicator_id, area_code, period, sex, age_band, numerator, denominator, category_type, category (values must be separated by commas)",
+        "semicolons.csv, row 1, column 'indicator_id;area_code;period;sex;age_band;numerator;denominator': expected only the columns indicator_id, area_code, period, sex, age_band, numerator, denominator, category_type, category, sd (values must be separated by commas)",
     ],
     "text_in_numbers.csv": [
         "text_in_numbers.csv, row 2, column 'numerator': 'twelve': expected a count: a number of 0 or more, such as 12",
@@ -271,7 +271,9 @@ def test_the_three_formats_give_the_same_frame() -> None:
         "category",
         "numerator",
         "denominator",
+        "sd",
     ]
+    assert csv["sd"].isna().all()  # no sd column: blank on every row
     assert len(csv) == 10
     row = csv.iloc[4]
     assert (row["category_type"], row["category"]) == ("Ethnic group", "Asian, Asian British")
