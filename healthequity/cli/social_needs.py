@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 from typing import Annotated
 
-import pandas as pd
 import typer
 
 from healthequity.cli._common import (
@@ -121,19 +120,25 @@ def ingest(
 @app.command("publish")
 def publish_cmd(
     out: Annotated[
-        Path, typer.Argument(help="Where to write the published table (.csv or .xlsx).")
-    ],
+        Path | None,
+        typer.Argument(
+            help="Also write the published table here (.csv or .xlsx); it is always stored "
+            "in the place's warehouse, where the dashboard reads it.",
+            show_default=False,
+        ),
+    ] = None,
     start: Annotated[str | None, typer.Option(help="First day of the period (YYYY-MM-DD).")] = None,
     end: Annotated[str | None, typer.Option(help="Last day of the period (YYYY-MM-DD).")] = None,
     practices: PracticesOption = None,
     allow_synthetic: SyntheticOption = False,
     place: PlaceOption = None,
 ) -> None:
-    """Aggregate the newest ingested extract and publish it through disclosure control."""
-    from healthequity.social_needs.aggregate import aggregate
+    """Aggregate the newest ingested extract, publish it through disclosure control and store
+    the published table in the warehouse (one batch per run, keyed by period)."""
     from healthequity.social_needs.ingest import read_practices
+    from healthequity.social_needs.publications import store_publication
     from healthequity.social_needs.publish import indicator_table, write_table
-    from healthequity.social_needs.store import read_responses
+    from healthequity.social_needs.store import aggregate_stored, response_dates
     from healthequity.store.warehouse import Warehouse
 
     the_place = open_place(place)
@@ -145,14 +150,22 @@ def publish_cmd(
         )
     )
     first, last = _day(start, "--start"), _day(end, "--end")
+    if out is not None and out.suffix.lower() not in (".csv", ".xlsx"):
+        raise typer.BadParameter(f"{out}: expected a .csv or .xlsx file name", param_hint="OUT")
+    warehouse = Warehouse(folder / WAREHOUSE_FILE)
     with step("Aggregating and applying disclosure control"):
-        records = run_or_exit(lambda: read_responses(Warehouse(folder / WAREHOUSE_FILE)))
-        period = _period(records, first, last)
-        agg = aggregate(records, listed, place=the_place, start=first, end=last)
+        period = _period(*run_or_exit(lambda: response_dates(warehouse)), first, last)
+        agg = aggregate_stored(warehouse, listed, place=the_place, start=first, end=last)
         table = run_or_exit(lambda: indicator_table(agg, listed, period=period, place=the_place,
                                                      source=_source(allow_synthetic)))  # fmt: skip
-        run_or_exit(lambda: write_table(table, out))
-    console.print(f"Published {len(table):,} rows for {period} to [bold]{out}[/bold].")
+        version = run_or_exit(lambda: store_publication(warehouse, table, listed, place=the_place))
+        if out is not None:
+            run_or_exit(lambda: write_table(table, out))
+    where = f" and to [bold]{out}[/bold]" if out is not None else ""
+    console.print(
+        f"Published {len(table):,} rows for {period} to the warehouse as version "
+        f"[bold]{version}[/bold]{where}."
+    )
 
 
 def _day(text: str | None, option: str) -> dt.date | None:
@@ -166,10 +179,12 @@ def _day(text: str | None, option: str) -> dt.date | None:
         ) from None
 
 
-def _period(records: pd.DataFrame, start: dt.date | None, end: dt.date | None) -> str:
-    dates = pd.to_datetime(records["date"]).dropna()
-    first = start or (dates.min().date() if len(dates) else None)
-    last = end or (dates.max().date() if len(dates) else None)
+def _period(
+    earliest: dt.date | None, latest: dt.date | None, start: dt.date | None, end: dt.date | None
+) -> str:
+    """The period's name: '2024/25' for a financial year, else 'first to last' day."""
+    first = start or earliest
+    last = end or latest
     if first is None or last is None:
         return "no responses"
     if first.month == 4 and first.day == 1 and last == dt.date(first.year + 1, 3, 31):

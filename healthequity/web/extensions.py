@@ -14,8 +14,9 @@ def extensions() -> list[Register]:
     """The register functions of every part with pages, in menu order."""
     from healthequity.accountability.web import register as register_tracker
     from healthequity.assessment import register as register_assessments
+    from healthequity.social_needs.web import register as register_social_needs
 
-    return [register_tracker, register_assessments]
+    return [register_tracker, register_assessments, register_social_needs]
 
 
 def register_extensions(app: FastAPI) -> None:
