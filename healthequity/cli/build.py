@@ -10,7 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from healthequity.cli._common import WAREHOUSE_FILE, PlaceOption, console, open_place, run_or_exit
-from healthequity.indicators.catalogue import load_catalogue
+from healthequity.indicators.catalogue import place_catalogue
 from healthequity.reports.indicator_set import BuildOutputs, run_build
 from healthequity.store.warehouse import Warehouse
 
@@ -27,8 +27,7 @@ def build(
     """Build every active indicator for the place; write the warehouse tables and downloads."""
     the_place = open_place(place)
     folder = the_place.folder or Path(".")
-    own = folder / "indicators"
-    catalogue = run_or_exit(lambda: load_catalogue(own if own.is_dir() else None))
+    catalogue = run_or_exit(lambda: place_catalogue(the_place.folder))
     wanted = [d for d in catalogue.active() if not only or d.id in only]
     warehouse = Warehouse(folder / WAREHOUSE_FILE)
     columns = (

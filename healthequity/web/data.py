@@ -19,7 +19,7 @@ import pandas as pd
 
 from healthequity.config import Place, load_place
 from healthequity.errors import HealthEquityError
-from healthequity.indicators.catalogue import Catalogue, load_catalogue
+from healthequity.indicators.catalogue import Catalogue, place_catalogue
 from healthequity.indicators.definition import Definition
 from healthequity.indicators.publication import publishable
 from healthequity.store.results import builds, read_build
@@ -235,8 +235,7 @@ def load_view(settings: Settings, warehouse: Warehouse, build_id: int) -> BuildV
     info = listed[listed["build_id"] == build_id].iloc[0].to_dict()
     raw = read_build(warehouse, "indicator_values", build_id)
     table = publishable(raw)
-    own = settings.place_folder / "indicators"
-    catalogue: Catalogue = load_catalogue(own if own.is_dir() else None)
+    catalogue: Catalogue = place_catalogue(settings.place_folder)
     ids = set(table["indicator_id"].unique())
     definitions = {d.id: d for d in catalogue if d.id in ids}
     provenance = Provenance(

@@ -80,18 +80,9 @@ def test_periods_by_type(all_counts: dict[str, pd.DataFrame]) -> None:
 def test_counts_load_through_the_tabular_checks(
     all_counts: dict[str, pd.DataFrame], tmp_path: object
 ) -> None:
-    """Proportions, crude rates and counts pass the tidy-counts file checks.
-
-    Not means (the numerator is a sum of values), DSR / life-table bands, nor suspensions per
-    100 pupils: there events may exceed the population (the file check wants numerator <=
-    denominator).
-    """
-    kinds = {ValueType.PROPORTION, ValueType.CRUDE_RATE, ValueType.COUNT}
-    frames = [
-        c.drop(columns=["source", "synthetic"])
-        for d, c in zip(SYNTHETIC, all_counts.values(), strict=True)
-        if d.value_type in kinds and d.id != "suspension_rate"
-    ]
+    """Every synthetic indicator's counts pass the tidy-counts file checks: proportions within
+    their denominators, rates and DSR bands above them where events repeat, means with sd."""
+    frames = [c.drop(columns=["source", "synthetic"]) for c in all_counts.values()]
     path = tmp_path / "synthetic.parquet"  # type: ignore[operator]
     pd.concat(frames, ignore_index=True).to_parquet(path)
     back = read_counts(path)
