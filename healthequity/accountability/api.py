@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 
-from healthequity.accountability import audit, serialise, services
+from healthequity.accountability import audit, narrative, serialise, services
 from healthequity.accountability.audit import AuditTrailError
 from healthequity.accountability.errors import Conflict, NotFound
 from healthequity.auth import users
@@ -479,6 +479,37 @@ def tracker_router(
                 limit=max(1, min(limit, 1000)),
             )
             return [serialise.audit_entry(e) for e in found]
+
+    # --- the annual report's narrative -------------------------------------------------------
+
+    @router.get("/narratives")
+    def narratives() -> list[dict[str, Any]]:
+        """Every reporting year's narrative, newest year first."""
+        with transaction() as session:
+            return [serialise.narrative(n) for n in narrative.list_narratives(session)]
+
+    @router.get("/narratives/{year}")
+    def get_narrative(year: str) -> dict[str, Any]:
+        """One reporting year's narrative (404 when nothing was written for it)."""
+        with transaction() as session:
+            found = narrative.get_narrative(session, narrative.reporting_year(year))
+            if found is None:
+                raise NotFound(f"no narrative for {year} yet")
+            return serialise.narrative(found)
+
+    @router.put("/narratives/{year}")
+    def put_narrative(year: str, request: Request) -> dict[str, Any]:
+        """Write a year's narrative (admins, editors): challenges, successes, learning and the
+        ``version`` you read (none for a new year; a stale one gets 409)."""
+        data = payload(request)
+        with transaction() as session:
+            version = version_of(data)
+            actor = current_actor(session, request)
+            texts = {name: str(data.get(name) or "") for name in narrative.SECTIONS}
+            saved = narrative.save_narrative(
+                session, actor, narrative.reporting_year(year), version=version, **texts
+            )
+            return serialise.narrative(saved)
 
     # --- organisations and users -----------------------------------------------------------
 

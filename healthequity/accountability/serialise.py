@@ -17,6 +17,7 @@ from healthequity.accountability.models import (
     Recommendation,
     Theme,
 )
+from healthequity.accountability.narrative import Narrative
 from healthequity.accountability.services import is_overdue
 from healthequity.auth.models import User
 
@@ -140,4 +141,15 @@ def user(u: User) -> dict[str, Any]:
         "organisations": [o.name for o in u.organisations],
         "active": u.active,
         "version": u.version,
+    }
+
+
+def narrative(n: Narrative) -> dict[str, Any]:
+    """A reporting year's narrative: its three sections, who saved it last, when, its version."""
+    return {
+        "year": n.year,
+        **n.texts(),
+        "updated_by": n.updated_by,
+        "updated_at": _time(n.updated_at),
+        "version": n.version,
     }

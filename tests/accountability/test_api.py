@@ -305,3 +305,34 @@ def test_unknown_records_are_404(seeded: Seeded) -> None:
     response = client.http.get(f"{API}/actions/999")
     assert response.status_code == 404
     assert response.json()["error"]["message"] == "no action with id 999"
+
+
+def test_narrative_through_the_api_with_locking_and_permissions(seeded: Seeded) -> None:
+    app = make_app(seeded.db)
+    ed, ada, public = signed_in(app, "editor_a"), signed_in(app, "admin"), signed_in(app, "viewer")
+    missing = public.http.get(f"{API}/narratives/2026")
+    assert missing.status_code == 404
+    assert "no narrative for 2026 yet" in missing.text
+    texts = {"challenges": "Waiting lists", "successes": "Warm homes", "learning": "Ask early"}
+    refused = public.send("PUT", "/narratives/2026", texts)
+    assert refused.status_code == 403  # type: ignore[attr-defined]
+    made = ed.send("PUT", "/narratives/2026", texts)
+    assert made.status_code == 200, made.text  # type: ignore[attr-defined]
+    assert made.json()["version"] == 1  # type: ignore[attr-defined]
+    assert public.get("/narratives/2026") == made.json()  # type: ignore[attr-defined]
+    changed = ada.send(
+        "PUT", "/narratives/2026", {**texts, "learning": "Ask earlier", "version": 1}
+    )
+    assert changed.json()["learning"] == "Ask earlier"  # type: ignore[attr-defined]
+    stale = ed.send("PUT", "/narratives/2026", {**texts, "learning": "Mine", "version": 1})
+    assert stale.status_code == 409  # type: ignore[attr-defined]
+    assert public.get("/narratives/2026")["learning"] == "Ask earlier"  # type: ignore[index]
+    bad = ed.send("PUT", "/narratives/1999", texts)
+    assert bad.status_code == 422  # type: ignore[attr-defined]
+    assert "1999" in bad.text and "year" in bad.text  # type: ignore[attr-defined]
+    assert [n["year"] for n in public.get("/narratives")] == [2026]  # type: ignore[attr-defined]
+    audited = ada.get("/audit", entity="narrative")
+    newest, *rest = audited  # type: ignore[misc]
+    assert (newest["operation"], newest["field"]) == ("update", "learning")
+    assert (newest["before"], newest["after"]) == ("Ask early", "Ask earlier")
+    assert rest and {e["operation"] for e in rest} == {"create"}
