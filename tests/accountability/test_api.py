@@ -315,24 +315,24 @@ def test_narrative_through_the_api_with_locking_and_permissions(seeded: Seeded) 
     assert "no narrative for 2026 yet" in missing.text
     texts = {"challenges": "Waiting lists", "successes": "Warm homes", "learning": "Ask early"}
     refused = public.send("PUT", "/narratives/2026", texts)
-    assert refused.status_code == 403  # type: ignore[attr-defined]
+    assert refused.status_code == 403
     made = ed.send("PUT", "/narratives/2026", texts)
-    assert made.status_code == 200, made.text  # type: ignore[attr-defined]
-    assert made.json()["version"] == 1  # type: ignore[attr-defined]
-    assert public.get("/narratives/2026") == made.json()  # type: ignore[attr-defined]
+    assert made.status_code == 200, made.text
+    assert made.json()["version"] == 1
+    assert public.get("/narratives/2026") == made.json()
     changed = ada.send(
         "PUT", "/narratives/2026", {**texts, "learning": "Ask earlier", "version": 1}
     )
-    assert changed.json()["learning"] == "Ask earlier"  # type: ignore[attr-defined]
+    assert changed.json()["learning"] == "Ask earlier"
     stale = ed.send("PUT", "/narratives/2026", {**texts, "learning": "Mine", "version": 1})
-    assert stale.status_code == 409  # type: ignore[attr-defined]
-    assert public.get("/narratives/2026")["learning"] == "Ask earlier"  # type: ignore[index]
+    assert stale.status_code == 409
+    assert public.get("/narratives/2026")["learning"] == "Ask earlier"
     bad = ed.send("PUT", "/narratives/1999", texts)
-    assert bad.status_code == 422  # type: ignore[attr-defined]
-    assert "1999" in bad.text and "year" in bad.text  # type: ignore[attr-defined]
-    assert [n["year"] for n in public.get("/narratives")] == [2026]  # type: ignore[attr-defined]
+    assert bad.status_code == 422
+    assert "1999" in bad.text and "year" in bad.text
+    assert [n["year"] for n in public.get("/narratives")] == [2026]
     audited = ada.get("/audit", entity="narrative")
-    newest, *rest = audited  # type: ignore[misc]
+    newest, *rest = audited
     assert (newest["operation"], newest["field"]) == ("update", "learning")
     assert (newest["before"], newest["after"]) == ("Ask early", "Ask earlier")
     assert rest and {e["operation"] for e in rest} == {"create"}
