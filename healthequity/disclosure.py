@@ -33,11 +33,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.linalg import qr, solve_triangular
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 from threadpoolctl import threadpool_limits
 
+from healthequity.disclosure_solve import determined_cells
+from healthequity.disclosure_solve import fixed_unknowns as _fixed_unknowns  # noqa: F401 (tests)
 from healthequity.errors import InputError, describe_rows
 
 __all__ = [
@@ -64,7 +63,6 @@ DEFAULT_VALUE_COLUMNS: tuple[str, ...] = (
     "compared_to_percentiles",
     "compared_to_goal",
 )
-_TOL = 1e-9
 
 
 @dataclass(frozen=True)
@@ -341,65 +339,19 @@ def _pick_smallest(
     return np.unique(pairs.drop_duplicates("target")["row"].to_numpy(dtype=np.int64))
 
 
-def _fixed_unknowns(a: np.ndarray) -> np.ndarray:
-    """Which unknowns of ``a @ u = b`` are determined: zero in every null-space vector.
-
-    From a pivoted QR, ``a[:, piv] = q @ [[r11, r12], [0, 0]]``: the null space is spanned by
-    ``[-inv(r11) @ r12; I]``, so a pivot unknown is determined when its row of ``inv(r11) @ r12``
-    is zero, and a free unknown never is.
-    """
-    r_mat, piv = qr(a, mode="r", pivoting=True)
-    diag = np.abs(np.diag(r_mat))
-    rank = int((diag > _TOL * max(1.0, float(diag[0]))).sum()) if diag.size else 0
-    fixed = np.zeros(a.shape[1], dtype=bool)
-    if rank == a.shape[1]:
-        fixed[:] = True
-    elif rank > 0:
-        coeff = solve_triangular(r_mat[:rank, :rank], r_mat[:rank, rank:])
-        fixed[piv[:rank]] = np.abs(coeff).max(axis=1) < 1e-7
-    return fixed
-
-
 def _determined(
     hidden: np.ndarray, eq: _Equations, changed: np.ndarray | None = None
 ) -> np.ndarray:
     """Rows of hidden cells whose value follows from the equations and the published cells.
 
-    Solved per connected block of hidden cells and their equations (a loop over blocks, each
-    one matrix operation); with ``changed``, only blocks holding a changed cell are solved.
+    Decided per connected block of hidden cells and their equations, small blocks in batches
+    (``healthequity.disclosure_solve``); with ``changed``, only blocks holding a changed cell.
     """
     on = hidden[eq.rows]
-    rows, eqs, coef = eq.rows[on], eq.eqs[on], eq.coef[on]
-    if rows.size == 0:
-        return np.zeros(0, dtype=np.int64)
-    cells, col = np.unique(rows, return_inverse=True)
-    eq_ids, erow = np.unique(eqs, return_inverse=True)
-    n_e, n_c = len(eq_ids), len(cells)
-    graph = coo_matrix((np.ones(len(rows)), (erow, n_e + col)), shape=(n_e + n_c, n_e + n_c))
-    _, label = connected_components(graph, directed=False)
-    entry_block = label[erow]
-    if changed is not None:
-        wanted = np.unique(entry_block[changed[rows]])
-        keep = np.isin(entry_block, wanted)
-        rows, col, erow, coef, entry_block = (
-            rows[keep],
-            col[keep],
-            erow[keep],
-            coef[keep],
-            entry_block[keep],
-        )
-        if rows.size == 0:
-            return np.zeros(0, dtype=np.int64)
-    out: list[np.ndarray] = []
-    order = np.argsort(entry_block, kind="stable")
-    starts = np.flatnonzero(np.r_[True, np.diff(entry_block[order]) != 0])
-    for chunk in np.split(order, starts[1:]):
-        c_ids, c_local = np.unique(col[chunk], return_inverse=True)
-        e_ids, e_local = np.unique(erow[chunk], return_inverse=True)
-        a = np.zeros((len(e_ids), len(c_ids)))
-        np.add.at(a, (e_local, c_local), coef[chunk])
-        out.append(cells[c_ids[_fixed_unknowns(a)]])
-    return np.sort(np.concatenate(out))
+    rows = eq.rows[on]
+    return determined_cells(
+        rows, eq.eqs[on], eq.coef[on], None if changed is None else changed[rows]
+    )
 
 
 def _protect(hidden: np.ndarray, x: np.ndarray, eq: _Equations) -> np.ndarray:
@@ -461,7 +413,7 @@ def publish(
     suppressed_row = np.zeros(len(table), dtype=bool)
     for col, x in counts.items():
         missing = np.isnan(x)
-        # many small QR factorisations: BLAS threads only add overhead (measured 10x slower)
+        # many small factorisations: BLAS threads only add overhead (measured 10x slower)
         with threadpool_limits(limits=1, user_api="blas"):
             hidden = _protect(missing | rules.is_small(x), x, eq)
         suppressed_row |= hidden & ~missing
