@@ -64,7 +64,7 @@ def _bit_or(mask: int) -> int:  # type: ignore[empty-body]
 def code_masks(template: Template | None = None) -> pd.DataFrame:
     """Each template code as a bit mask: bit 0 'asked', bit 1 + j 'asked about domain j',
     bit 1 + D + j 'has domain j's need' (D domains). OR-ing a patient's masks gives all their
-    flags, so the heavy step over the records is one bit_or per patient instead of 2 + 2D maxima.
+    flags, so the heavy step over the responses is one bit_or per patient, not 2 + 2D maxima.
     """
     template = template or default_template()
     n = len(template.domains)
@@ -87,35 +87,40 @@ def _mask_bits(template: Template | None = None) -> dict[str, int]:
     }
 
 
+def split_records(records: ir.Table) -> tuple[ir.Table, ir.Table]:
+    """Flat records (one row per code, code empty for a patient never asked) as the two tables
+    the aggregation reads: patients (id and descriptive columns, one row each) and responses
+    (id, date, code). Ingestion makes a patient's descriptive columns the same on every row.
+    """
+    patients = records.select("patient_id", *CELL_KEYS).distinct()
+    responses = records.filter(records.code.notnull()).select("patient_id", "date", "code")
+    return patients, responses
+
+
 def patient_masks(
-    records: ir.Table,
+    responses: ir.Table,
     *,
     start: dt.date | None = None,
     end: dt.date | None = None,
     template: Template | None = None,
 ) -> ir.Table:
-    """One row per patient: their descriptive columns and the OR of their codes' masks
-    (code_masks) over responses dated ``start``..``end`` (inclusive); 0 for a patient never
-    asked in the period, who stays registered.
-
-    Ingestion makes a patient's descriptive columns the same on every row, so grouping on them
-    with the id is exact; keys that are not text (an integer pseudonym) group faster still.
-    """
-    in_period = records.code.notnull()
+    """One row per patient asked in the period (``start``..``end``, inclusive): patient_id and
+    the OR of their codes' masks (code_masks). Patients never asked have no row."""
+    in_period = responses.code.notnull()
     if start is not None:
-        in_period &= records.date >= ibis.timestamp(dt.datetime.combine(start, dt.time()))
+        in_period &= responses.date >= ibis.timestamp(dt.datetime.combine(start, dt.time()))
     if end is not None:
-        in_period &= records.date < ibis.timestamp(
+        in_period &= responses.date < ibis.timestamp(
             dt.datetime.combine(end + dt.timedelta(days=1), dt.time())
         )
     masks = ibis.memtable(code_masks(template))
-    joined = records.mutate(_in=in_period).left_join(masks, records.code == masks.code)
-    mask = ibis.ifelse(joined._in, joined["mask"].fill_null(0), 0)
-    return joined.group_by(["patient_id", *CELL_KEYS]).aggregate(mask=_bit_or(mask))
+    coded = responses.filter(in_period).inner_join(masks, "code")
+    return coded.group_by("patient_id").aggregate(mask=_bit_or(coded["mask"]))
 
 
 def cell_counts(
-    records: ir.Table,
+    patients: ir.Table,
+    responses: ir.Table,
     *,
     start: dt.date | None = None,
     end: dt.date | None = None,
@@ -123,15 +128,14 @@ def cell_counts(
 ) -> ir.Table:
     """Patients counted by practice x LSOA x age band x sex x ethnic group for every measure:
     the one heavy step over the records (every breakdown is a sum of these cells)."""
-    patients = patient_masks(records, start=start, end=end, template=template)
+    asked = patient_masks(responses, start=start, end=end, template=template)
+    joined = patients.left_join(asked, "patient_id")
+    mask = joined["mask"].fill_null(0)
     sums: dict[str, ir.Value] = {
-        "registered": patients.patient_id.notnull().cast("int64").sum(),
-        **{
-            m: ((patients["mask"] >> bit) & 1).cast("int64").sum()
-            for m, bit in _mask_bits(template).items()
-        },
+        "registered": joined.patient_id.notnull().cast("int64").sum(),
+        **{m: ((mask >> bit) & 1).cast("int64").sum() for m, bit in _mask_bits(template).items()},
     }
-    return patients.group_by(list(CELL_KEYS)).aggregate(**sums)
+    return joined.group_by(list(CELL_KEYS)).aggregate(**sums)
 
 
 def breakdown_counts(
@@ -184,14 +188,36 @@ def aggregate(
     end: dt.date | None = None,
     template: Template | None = None,
 ) -> pd.DataFrame:
-    """Records to counts by every breakdown on ``backend`` (default: in-memory DuckDB).
+    """Flat records to counts by every breakdown on ``backend`` (default: in-memory DuckDB)."""
+    table = ibis.memtable(records) if isinstance(records, pd.DataFrame) else records
+    patients, responses = split_records(table)
+    return aggregate_tables(
+        patients, responses, practices, backend,
+        place=place, start=start, end=end, template=template,
+    )  # fmt: skip
+
+
+def aggregate_tables(
+    patients: ir.Table,
+    responses: ir.Table,
+    practices: pd.DataFrame,
+    backend: BaseBackend | None = None,
+    *,
+    place: Place | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    template: Template | None = None,
+) -> pd.DataFrame:
+    """Patients and responses (as split_records gives them, or as the warehouse keeps them)
+    to counts by every breakdown, rows in a stable order.
 
     Two queries on the same engine: cell_counts over the records, then breakdown_counts over
-    the (small) cells, so the records are read once. Rows in a stable order.
+    the (much smaller) cells, so the records are read once.
     """
     engine = backend or duckdb_backend()
-    table = ibis.memtable(records) if isinstance(records, pd.DataFrame) else records
-    cells = execute(cell_counts(table, start=start, end=end, template=template), engine)
+    cells = execute(
+        cell_counts(patients, responses, start=start, end=end, template=template), engine
+    )
     expr = breakdown_counts(ibis.memtable(cells), practices, place=place, template=template)
     result = execute(expr, engine)
     order = {b: i for i, b in enumerate(BREAKDOWNS)}

@@ -16,6 +16,8 @@ pytestmark = [
     pytest.mark.spark,
     pytest.mark.filterwarnings("ignore:The 'future.infer_string' option"),
     pytest.mark.filterwarnings("ignore:The copy keyword is deprecated"),
+    # pandas 3's Arrow-backed text columns make Spark fall back to its plain conversion
+    pytest.mark.filterwarnings("ignore:createDataFrame attempted Arrow optimization"),
 ]
 
 
