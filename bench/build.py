@@ -46,6 +46,7 @@ from healthequity.reports.downloads import write_fingertips, write_workbook
 from healthequity.synthetic.counts import (
     ETHNIC_RR,
     ETHNIC_TYPE,
+    ISR_RATE_PER,
     age_band_label,
     age_range,
     deprivation_factor,
@@ -110,7 +111,7 @@ def _bands(d: Definition) -> tuple[list[str], np.ndarray]:
     overlap = np.clip(np.minimum(end, hi) - np.maximum(start, lo) + 1, 0, None) / (end - start + 1)
     if d.value_type == ValueType.LIFE_EXPECTANCY:
         return list(LIFE_TABLE_BANDS), np.r_[weights[0] / 5, weights[0] * 4 / 5, weights[1:]]
-    if d.value_type == ValueType.DSR:
+    if d.value_type in (ValueType.DSR, ValueType.ISR):
         used = overlap > 0
         return [b for b, u in zip(ESP2013_BANDS, used, strict=True) if u], (weights * overlap)[used]
     return [age_band_label(d.age)], np.array([(weights * overlap).sum()])
@@ -164,11 +165,11 @@ def national_counts(
         factor = np.where(areas.decile > 0, deprivation_factor(areas.decile, LE_GRADIENT), 1.0)
     trend = (1.0 + spec.annual_change) ** (draw_years - draw_years[0])
     value = spec.value * factor[:, None, None, None, None] * trend[None, :, None, None, None]
-    if d.value_type in (ValueType.DSR, ValueType.LIFE_EXPECTANCY, ValueType.COUNT):
+    if d.value_type in (ValueType.DSR, ValueType.ISR, ValueType.LIFE_EXPECTANCY, ValueType.COUNT):
         n = np.rint(pop)
     else:
         n = np.rint(pop / mean_lsoa * float(spec.denominator or 0) / pooled)
-    multiplier = float(d.multiplier or 1.0)
+    multiplier = ISR_RATE_PER if d.value_type == ValueType.ISR else float(d.multiplier or 1.0)
     sumsq = None
     if d.value_type == ValueType.PROPORTION:
         p = np.clip(value / multiplier, 0, 0.995)
@@ -181,7 +182,7 @@ def national_counts(
         x = np.maximum(n * value * rr + np.sqrt(n) * sd * rng.standard_normal(shape), 0.0)
         dof = np.maximum(n - 1, 1)
         sumsq = (n - 1) * sd**2 * rng.chisquare(dof) / dof + x**2 / np.maximum(n, 1)
-    elif d.value_type == ValueType.DSR:
+    elif d.value_type in (ValueType.DSR, ValueType.ISR):
         curve = np.asarray(rate_curve(d.id), dtype="float64")
         used = np.isin(np.asarray(ESP2013_BANDS), bands)
         w = np.asarray(ESP2013, dtype="float64")[used]
@@ -228,7 +229,8 @@ def _periods(
         den = out["denominator"].to_numpy()
         spread = out.pop("sumsq") - out["numerator"] ** 2 / np.maximum(den, 1)
         out["sd"] = np.sqrt(np.clip(spread, 0, None) / np.maximum(den - 1, 1))
-    keep = (out["denominator"] > 0) | (d.value_type in (ValueType.DSR, ValueType.LIFE_EXPECTANCY))
+    banded = (ValueType.DSR, ValueType.ISR, ValueType.LIFE_EXPECTANCY)
+    keep = (out["denominator"] > 0) | (d.value_type in banded)
     return out[keep].reset_index(drop=True).assign(source=SOURCE)
 
 

@@ -10,6 +10,12 @@ published-only indicators are taken as published. Every row says where it came f
 All indicators are built together: their counts are stacked with integer-coded keys, summed to
 every area and group in one pass per target, and computed in one call per value type, so the
 cost grows with the number of rows, not the number of indicators x areas x pandas calls.
+
+Indirectly standardised ratios (value type isr) take England's rates from the England rows
+(area E92000001, all groups) of their own counts, per period, sex and age band: each count row
+gets its expected events before anything is summed (``_expected``), and they are summed with
+the counts, so Persons summed from Male and Female are standardised for age and sex. An ISR
+without England rows, or with areas' population in a cell England lacks, is refused.
 """
 
 from __future__ import annotations
@@ -40,7 +46,17 @@ from healthequity.indicators.compute import (
 )
 from healthequity.indicators.definition import Definition, ValueType
 from healthequity.indicators.published import published_rows
-from healthequity.indicators.significance import comparisons, recent_trends
+from healthequity.indicators.significance import (
+    comparisons,
+    england_benchmarks,
+    recent_trends,
+)
+from healthequity.indicators.standardisation import (
+    expected_from_rates,
+    missing_cells_error,
+    no_reference_error,
+    reference_rates,
+)
 from healthequity.methods.esp2013 import ESP2013_BANDS
 from healthequity.methods.quantiles import assign_quantiles
 from healthequity.store.warehouse import Warehouse
@@ -335,6 +351,9 @@ def _aggregate(
     keys = {k: raw[k].astype(np.int64) for k in names}
     values = {c: raw[c] for c in ("numerator", "denominator", "sumsq", "unknown_sd")}
     persons = raw["persons"].astype(bool)
+    isr = [i for i, _ in parts if defs[i].value_type == ValueType.ISR]
+    if isr:
+        values["expected"] = _expected(keys, values, persons, isr, vocab, defs)
     if persons.any():
         extra = {k: v[persons] for k, v in keys.items() if k != "sex"}
         dims = {k: _dim(keys[k]) for k in extra}
@@ -343,6 +362,54 @@ def _aggregate(
         keys = {k: np.concatenate([v, summed[k].to_numpy()]) for k, v in keys.items()}
         values = {c: np.concatenate([v, summed[c].to_numpy()]) for c, v in values.items()}
     return _Counts(_targets(keys, values, geo, ctx, vocab), vocab)
+
+
+def _expected(
+    keys: dict[str, np.ndarray],
+    values: dict[str, np.ndarray],
+    persons: np.ndarray,
+    isr: list[int],
+    vocab: dict[str, _Vocab],
+    defs: list[Definition],
+) -> np.ndarray:
+    """Each stacked row's expected events at England's rates (0 for indicators not ISRs).
+
+    The rate of a cell (indicator, period, sex, age band) is events / population over the
+    indicator's England rows with no category; England rows to be summed to Persons also count
+    towards the Persons cell (England given by sex only). England's own rows expect their own
+    events, so England's ratio is exactly the multiplier.
+    """
+    mine = np.isin(keys["ind"], isr)
+    ref = mine & keys["eng"].astype(bool) & (keys["ctype"] == 0)
+    without = sorted(set(isr) - set(np.unique(keys["ind"][ref]).tolist()))
+    if without:
+        raise no_reference_error(defs[without[0]].id)
+    rows = np.flatnonzero(mine)
+    num, den = values["numerator"], values["denominator"]
+    dims = (_dim(keys["ind"]), _dim(keys["period"]), _dim(keys["age"]))
+    base = np.ravel_multi_index(tuple(keys[k][rows] for k in ("ind", "period", "age")), dims)
+    n_sex = max(_dim(keys["sex"]), vocab["sex"].code("Persons") + 1)
+    own = base * n_sex + keys["sex"][rows]
+    as_persons = base * n_sex + vocab["sex"].code("Persons")
+    is_ref, to_persons = ref[rows], (ref & persons)[rows]
+    cells, uniques = pd.factorize(np.concatenate([own, as_persons[to_persons]]))
+    ref_cells = np.concatenate([cells[: len(rows)][is_ref], cells[len(rows) :]])
+    ref_rows = np.concatenate([rows[is_ref], rows[to_persons]])
+    rate = reference_rates(ref_cells, num[ref_rows], den[ref_rows], len(uniques))
+    expected, missing = expected_from_rates(rate[cells[: len(rows)]], den[rows])
+    expected[is_ref] = np.nan_to_num(num[rows][is_ref])
+    if missing.any():
+        first = rows[missing]
+        ind = int(keys["ind"][first[0]])
+        bad = first[keys["ind"][first] == ind]
+        cells_text = pd.DataFrame(
+            {k: np.asarray(vocab[v].values, dtype=object)[keys[v][bad]]
+             for k, v in (("period", "period"), ("sex", "sex"), ("age", "age"))}
+        ).drop_duplicates()  # fmt: skip
+        raise missing_cells_error(defs[ind].id, list(cells_text.itertuples(index=False, name=None)))
+    out = np.zeros(len(num), dtype="float64")
+    out[rows] = expected
+    return out
 
 
 def _dim(codes: np.ndarray) -> int:
@@ -438,6 +505,8 @@ def _values(counted: _Counts, defs: list[Definition]) -> tuple[pd.DataFrame, pd.
                 "unknown_sd": rows["unknown_sd"].to_numpy()[mask],
             }
         )
+        if value_type == ValueType.ISR:
+            frame["expected"] = rows["expected"].to_numpy()[mask]
         results.append(compute(frame, value_type, ["_g"], Params(label, p.multiplier, p.le_age)))
     values = pd.concat(results, ignore_index=True)
     return groups, values
@@ -628,7 +697,9 @@ def _finish(table: pd.DataFrame, defs: list[Definition], ctx: BuildContext) -> p
         city_of.setdefault(la, la)
     codes, uniques = pd.factorize(table["area_code"])
     city = np.asarray([city_of.get(str(u)) for u in uniques], dtype=object)[codes]
-    table = comparisons(table, polarity, city, list(ctx.place.la_codes))
+    mult = np.asarray([np.nan if d.multiplier is None else d.multiplier for d in defs])[ind]
+    england = england_benchmarks(kinds, mult)
+    table = comparisons(table, polarity, city, list(ctx.place.la_codes), england)
     return recent_trends(table, kinds, polarity)
 
 

@@ -1,7 +1,8 @@
 """Indicator values from counts: each value type computed with its official method.
 
 Counts arrive in the tidy layout (keys, ``age_band``, ``numerator``, ``denominator``, and for
-means ``sd``, or ``sumsq`` and ``unknown_sd``), already aggregated to the areas and groups wanted;
+means ``sd``, or ``sumsq`` and ``unknown_sd``; for indirectly standardised ratios ``expected``,
+see ``standardisation``), already aggregated to the areas and groups wanted;
 ``keys`` say which columns identify one value. Everything is one vectorised call per value type
 and parameters (multiplier, start age), whatever the number of areas or indicators: the build
 passes one integer group column for many indicators at once.
@@ -19,7 +20,7 @@ from scipy import stats
 
 from healthequity.errors import InputError
 from healthequity.indicators.definition import Definition, ValueType
-from healthequity.methods import dsr, life_expectancy, proportion, rate
+from healthequity.methods import dsr, isratio, life_expectancy, proportion, rate
 from healthequity.methods.esp2013 import ESP2013, ESP2013_BANDS
 
 #: Columns every computed value has, after the keys (the methods' result shape, renamed).
@@ -124,6 +125,32 @@ def _dsr(counts: pd.DataFrame, keys: list[str], p: Params) -> pd.DataFrame:
     return _standard(out, keys, "total_count", "total_pop")
 
 
+def _isr(counts: pd.DataFrame, keys: list[str], p: Params) -> pd.DataFrame:
+    """Indirectly standardised ratio x multiplier: observed events / expected events.
+
+    ``expected`` holds each row's expected events (population x the reference's rate for the
+    row's period, sex and age band: ``standardisation.expected_events``, or summed by the
+    build), so groups sum their rows' observed and expected events; ``isratio`` then gives
+    the ratio and its intervals (exact Poisson below 10 events, Byar's from 10) with the
+    expected events as given (a reference rate of 1 per expected event). ``count`` is the
+    observed events and ``denominator`` the population, as for DSRs; expected events are
+    count x multiplier / value.
+    """
+    if "expected" not in counts:
+        raise InputError(
+            f"{p.label}: an indirectly standardised ratio needs each row's expected events "
+            "(column 'expected': population x the reference's rate for its period, sex and "
+            "age band)",
+            field="expected",
+            expected="a column 'expected' (healthequity.indicators.standardisation)",
+        )
+    summed = _summed(counts, keys, ["expected"]).assign(_per_expected=1.0)
+    out = isratio(summed, "numerator", "expected", "_per_expected", "_per_expected",
+                  group_by=keys, refvalue=p.multiplier or 100)  # fmt: skip
+    out["denominator"] = summed["denominator"].to_numpy()
+    return _standard(out, keys, "observed", "denominator")
+
+
 def life_expectancy_age(d: Definition) -> int:
     """The start age of a life expectancy indicator: 0 for 'All ages' / at birth, else its age."""
     text = (d.age or "All ages").strip().rstrip("+")
@@ -202,6 +229,7 @@ _BY_TYPE: dict[ValueType, Callable[[pd.DataFrame, list[str], Params], pd.DataFra
     ValueType.CRUDE_RATE: _rate,
     ValueType.COUNT: _count,
     ValueType.DSR: _dsr,
+    ValueType.ISR: _isr,
     ValueType.LIFE_EXPECTANCY: _life_expectancy,
     ValueType.MEAN: _mean,
 }

@@ -4,6 +4,7 @@ A definition is data, not code: one YAML file per indicator (``definitions/<id>.
 on load so that a typo or an inconsistent field is an error naming the file and the field.
 Fields: id (= file name), name, principle (1-8), definition, value_type, numerator, denominator
 (needed for proportions and rates), multiplier (needed for those, and consistent with the type),
+standardisation (indirectly standardised ratios only: whose rates give the expected events),
 polarity, unit, source, fingertips_id, lowest_geography, breakdowns, age, sex, period_type,
 status (retired: kept, not built), replaced_by, notes, published (the shipped extract holding
 published values and which rows) and data (how the build gets counts: ``kind`` warehouse,
@@ -53,7 +54,7 @@ class ValueType(StrEnum):
     PROPORTION = "proportion"  # Wilson score CIs
     CRUDE_RATE = "crude_rate"  # Byar's / exact Poisson CIs
     DSR = "dsr"  # directly standardised rate, ESP2013, Dobson CIs
-    ISR = "isr"  # indirectly standardised rate or ratio
+    ISR = "isr"  # indirectly standardised ratio (SMR/SAR) vs a reference's rates, Byar's / exact
     LIFE_EXPECTANCY = "life_expectancy"  # Chiang II life table (also SII of it, in years)
     MEAN = "mean"  # scores, earnings, concentrations
     COUNT = "count"  # raw counts, no denominator
@@ -136,6 +137,17 @@ class _Spec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class Standardisation(_Spec):
+    """Where an indirectly standardised ratio's expected events come from.
+
+    ``reference: england``: England's age-specific (and, for counts by sex, sex-specific) rates
+    for the same period, from the England rows (area E92000001, all groups) of the indicator's
+    counts; England's own ratio is then the multiplier (100) by construction.
+    """
+
+    reference: Literal["england"]
+
+
 class WarehouseData(_Spec):
     """Counts already loaded in the warehouse ``counts`` dataset under ``indicator_id``."""
 
@@ -146,8 +158,10 @@ class WarehouseData(_Spec):
 class SyntheticData(_Spec):
     """Demo counts generated per LSOA and period from ``seed`` (for a place without its data).
 
-    ``value`` is the typical value in the indicator's unit; ``gradient`` the value in the most
-    deprived decile divided by that in the least; ``annual_change`` the relative change per
+    ``value`` is the typical value in the indicator's unit (for an ISR, whose England value is
+    100 by construction: England's age-standardised (ESP2013) rate of the events per 100,000,
+    which sets the size of the counts); ``gradient`` the value in the most deprived decile
+    divided by that in the least; ``annual_change`` the relative change per
     period (-0.02 = 2% lower each period); ``denominator`` the mean denominator per LSOA per
     period (not for counts, where ``value`` is the expected count); ``sd`` the spread of
     individual values (means only).
@@ -211,6 +225,7 @@ class Definition(BaseModel):
     numerator: Text
     denominator: Text | None = Field(default=None, validate_default=True)
     multiplier: float | None = Field(default=None, validate_default=True)
+    standardisation: Standardisation | None = Field(default=None, validate_default=True)
     polarity: Polarity
     unit: Text
     source: Text
@@ -253,10 +268,24 @@ class Definition(BaseModel):
             raise ValueError("must be > 0")
         if kind == ValueType.PROPORTION and value not in (1, 100):
             raise ValueError("must be 1 or 100 for a proportion")
+        if kind == ValueType.ISR and value not in (1, 100):
+            raise ValueError("must be 1 or 100 (England = 100, as Fingertips' SMRs) for an isr")
         if kind in RATIO_TYPES and not _power_of_ten(value):
             raise ValueError(f"must be a power of ten (1, 10, 100, 1000 ...) for a {kind}")
         if kind in (ValueType.LIFE_EXPECTANCY, ValueType.COUNT) and value != 1:
             raise ValueError(f"must be 1 (or left out) for a {kind}")
+        return value
+
+    @field_validator("standardisation")
+    @classmethod
+    def _standardisation(
+        cls, value: Standardisation | None, info: ValidationInfo
+    ) -> Standardisation | None:
+        kind = info.data.get("value_type")
+        if value is None and kind == ValueType.ISR:
+            raise ValueError("required when value_type is isr (e.g. {reference: england})")
+        if value is not None and kind is not None and kind != ValueType.ISR:
+            raise ValueError(f"only for value_type isr (this indicator is a {kind})")
         return value
 
     @field_validator("breakdowns")
@@ -344,6 +373,8 @@ def _allowed_fields(loc: tuple[int | str, ...]) -> list[str]:
     model: type[BaseModel] = Definition
     if loc and loc[0] == "published":
         model = PublishedExtract
+    elif loc and loc[0] == "standardisation":
+        model = Standardisation
     elif len(loc) > 1 and loc[0] == "data" and str(loc[1]) in DATA_KINDS:
         model = DATA_KINDS[str(loc[1])]
     return list(model.model_fields)

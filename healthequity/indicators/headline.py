@@ -57,7 +57,7 @@ NOT_ASSESSED = "Not assessed"
 VERDICTS = (NARROWING, WIDENING, NO_CLEAR, NOT_ASSESSED)
 
 #: Value types fitted on the log scale (annual % change).
-RATIO_SCALE = frozenset({"proportion", "crude_rate", "dsr", "count"})
+RATIO_SCALE = frozenset({"proportion", "crude_rate", "dsr", "isr", "count"})
 
 REQUIRED = (
     "indicator_id", "indicator_name", "principle", "value_type", "polarity", "area_code",

@@ -21,8 +21,8 @@ Conventions (read these before comparing numbers):
   sign to ``absolute_gap``. ``rii`` is, as in the reference, the fitted least deprived value over
   the fitted most deprived one (the inverse direction of ``relative_gap``).
 * SII value types: proportions are regressed as proportions (values divided by the multiplier,
-  simulated on the logit scale) and the SII scaled back to the indicator's unit; crude rates, DSRs
-  and counts as rates (log scale); life expectancy, means and published values as normal. The
+  simulated on the logit scale) and the SII scaled back to the indicator's unit; crude rates, DSRs,
+  ISRs and counts as rates (log scale); life expectancy, means and published values as normal. The
   population weights are the ``denominator`` column (for life expectancy, the population used).
 """
 
@@ -56,7 +56,7 @@ KEYS = ["indicator_id", "area_code", "sex", "category_type", "period"]
 CARRIED = ["indicator_name", "principle", "value_type", "polarity", "area_name", "period_start"]
 
 #: value_type -> ``sii`` value type: 2 proportion (logit), 1 rate (log), 0 normal.
-SII_VALUE_TYPE = {"proportion": 2, "crude_rate": 1, "dsr": 1, "count": 1}
+SII_VALUE_TYPE = {"proportion": 2, "crude_rate": 1, "dsr": 1, "isr": 1, "count": 1}
 
 Z975 = float(stats.norm.ppf(0.975))
 

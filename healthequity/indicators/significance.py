@@ -72,13 +72,19 @@ def _compare(table: pd.DataFrame, bench: np.ndarray, polarity: np.ndarray) -> np
 
 
 def comparisons(
-    table: pd.DataFrame, polarity: np.ndarray, city: np.ndarray, la_codes: list[str]
+    table: pd.DataFrame,
+    polarity: np.ndarray,
+    city: np.ndarray,
+    la_codes: list[str],
+    england_value: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Columns compared_to_england(_99_8) and compared_to_city(_99_8), Fingertips' wording.
 
     ``polarity`` is each row's Fingertips polarity; ``city`` the code of the local authority
     each row is compared with (its own; None for none). The benchmark is that area's row with
-    no category for the same indicator, period and sex. Rows taken as published keep the
+    no category for the same indicator, period and sex; ``england_value`` (NaN: none) fixes
+    England's per row instead, as for indirectly standardised ratios, whose England value is
+    their multiplier by definition (``england_benchmarks``). Rows taken as published keep the
     comparison OHID published (they carry no intervals here).
     """
     out = table.reset_index(drop=True)
@@ -95,6 +101,9 @@ def comparisons(
         ("compared_to_city", whole & np.isin(area, la_codes), known.get_indexer(city)),
     ):
         bench = _benchmark(values, series, codes, target, base)
+        if england_value is not None and name == "compared_to_england":
+            fixed = np.asarray(england_value, dtype="float64")
+            bench = np.where(np.isnan(fixed), bench, fixed)
         labels = _compare(out, bench, polarity)
         out[name] = _text(labels[:, 0])
         out[f"{name}_99_8"] = _text(labels[:, 1])
@@ -112,11 +121,23 @@ def comparisons(
     return out
 
 
+def england_benchmarks(value_type: np.ndarray, multiplier: np.ndarray) -> np.ndarray:
+    """Per row, England's value fixed by definition (NaN where England's row gives it): an
+    indirectly standardised ratio's is its multiplier (England = 100), so a ratio whose
+    interval contains 100 is 'Similar', as Fingertips compares SMRs and SARs."""
+    isr = np.asarray(value_type, dtype=object) == str(ValueType.ISR)
+    mult = np.asarray(multiplier, dtype="float64")
+    return np.where(isr, np.where(np.isnan(mult), 100.0, mult), np.nan)
+
+
 def add_comparisons(rows: pd.DataFrame, d: Definition, place: Place) -> pd.DataFrame:
     """One indicator's rows compared with England and with the place's (first) city."""
     polarity = np.full(len(rows), d.fingertips_polarity, dtype=object)
     city = np.full(len(rows), place.la_codes[0], dtype=object)
-    return comparisons(rows, polarity, city, list(place.la_codes))
+    kind = np.full(len(rows), str(d.value_type), dtype=object)
+    mult = np.full(len(rows), np.nan if d.multiplier is None else d.multiplier)
+    england = england_benchmarks(kind, mult)
+    return comparisons(rows, polarity, city, list(place.la_codes), england)
 
 
 def recent_trends(table: pd.DataFrame, value_type: np.ndarray, polarity: np.ndarray

@@ -26,7 +26,7 @@ NAMES: dict[ValueType, str] = {
     ValueType.PROPORTION: "a proportion",
     ValueType.CRUDE_RATE: "a crude rate",
     ValueType.DSR: "a directly standardised rate",
-    ValueType.ISR: "an indirectly standardised rate",
+    ValueType.ISR: "an indirectly standardised ratio",
     ValueType.LIFE_EXPECTANCY: "a life expectancy",
     ValueType.MEAN: "a mean",
     ValueType.COUNT: "a count",

@@ -11,17 +11,21 @@ Rows are in the warehouse ``counts`` layout plus ``source`` ('synthetic') and ``
   '65+', '16-64', '5'; 'School age' is 5-15; an age in weeks or months is the under-1s, a births
   proxy) and sex, scaled so that their mean per LSOA per period (persons) is the spec's
   ``denominator``; ``count`` types use the population itself and the spec's ``value`` as the
-  mean expected count per LSOA. DSRs use the population by ESP2013 band (ages within the
-  definition's), unscaled.
+  mean expected count per LSOA. DSRs and ISRs use the population by ESP2013 band (ages within
+  the definition's), unscaled.
 * Expected value: spec ``value`` x a deprivation factor log-linear in the LSOA's national IMD
   decile (decile 1 / decile 10 = ``gradient``, mean over deciles 1, so England is ``value``)
   x (1 + ``annual_change``) ** (year - first year). Males and females share the value.
 * Numerators: Binomial for proportions (value in % when the multiplier is 100), Poisson for
-  crude rates, DSRs and counts. Means: numerator = sum of individual values (normal with the
+  crude rates, DSRs, ISRs and counts. Means: numerator = sum of individual values (normal with the
   spec's ``sd``), denominator = people, ``sd`` = the sample standard deviation (pooled when rows
   are summed), so the build takes mean = numerator / denominator and a normal interval from sd.
 * DSRs: age-specific rates follow a documented curve (RATE_CURVES, chosen by the indicator id),
   scaled so the DSR with the ESP2013 weights equals ``value``.
+* ISRs (indirectly standardised ratios): counts by ESP2013 band as for DSRs, with ``value``
+  England's age-standardised rate of the events per ISR_RATE_PER (its ratio is 100 by
+  construction, the build taking England's rates from the England rows); the deprivation
+  factor makes an LSOA's ratio differ from England's.
 * Life expectancy: deaths from ``synthetic_deaths`` and populations by LSOA x sex x the 20
   life-table bands (<1, 1-4, 5-9 ... 90+); the 0-4 population is split 1/5 to <1 and 4/5 to 1-4
   (so denominators can be fractional); the spec's value and gradient are not used (the deaths
@@ -29,7 +33,8 @@ Rows are in the warehouse ``counts`` layout plus ``source`` ('synthetic') and ``
 * Ethnicity: rows for the 5 Census 2021 broad groups in addition to the all-groups rows (which
   are their sums), denominators split by each LSOA's real Census 2021 shares, expected values
   multiplied by ETHNIC_RR (on the odds for proportions): arbitrary demo values, not estimates.
-* Rows with a zero denominator are left out (except DSR and life-table bands, kept complete).
+* Rows with a zero denominator are left out (except DSR, ISR and life-table bands, kept
+  complete).
 * Persons rows are never emitted when sex is a breakdown (the build sums Male and Female); an
   indicator for one sex only (e.g. Female) has rows for that sex.
 """
@@ -87,7 +92,11 @@ RATE_CURVES: dict[str, tuple[float, ...]] = {
     "self_harm": (0, .1, .6, 2, 1.5, 1.1, 1, .9, .8, .7, .5, .4, .3, .3, .2, .2, .2, .2, .2),
     "violence": (.1, .1, .5, 1.5, 2, 1.8, 1.5, 1.2, 1, .8, .6, .4, .3, .2, .2, .2, .2, .2, .2),
     "alcohol": (0, 0, .1, .3, .4, .5, .6, .8, 1, 1.2, 1.4, 1.5, 1.5, 1.4, 1.3, 1.2, 1, .9, .8),
+    # emergency admissions: high in infancy, lowest in childhood, rising steeply from 60
+    "emergency": (1.6, .5, .5, .7, .8, .8, .8, .8, .85, .9, 1, 1.1, 1.3, 1.6, 2, 2.7, 3.6, 4.8, 6),
 }  # fmt: skip
+#: What an ISR's synthetic ``value`` is a rate per: England's age-standardised rate per 100,000.
+ISR_RATE_PER = 100_000.0
 FLAT_CURVE: tuple[float, ...] = (1.0,) * len(ESP2013_BANDS)
 #: Ages read from a definition's ``age`` text that is not a plain range.
 AGE_WORDS: dict[str, tuple[int, int]] = {"all ages": (0, 100), "school age": (5, 15)}
@@ -100,6 +109,8 @@ _LIFE_TABLE_ORDER = {
 _BAND_LO = np.array(ESP2013_AGE_LOWER)
 _BAND_HI = np.append(_BAND_LO[1:] - 1, 100)
 _POOLED = {PeriodType.POOLED_3_CALENDAR_YEARS, PeriodType.POOLED_3_FINANCIAL_YEARS}
+#: Value types whose counts are by ESP2013 age band (kept complete, zero bands included).
+_BANDED = {ValueType.DSR, ValueType.ISR}
 _SLASHED = {PeriodType.FINANCIAL_YEAR, PeriodType.ACADEMIC_YEAR}
 
 
@@ -173,7 +184,7 @@ def deprivation_factor(decile: np.ndarray, gradient: float) -> np.ndarray:
 
 
 def rate_curve(indicator_id: str) -> tuple[float, ...]:
-    """The relative age-specific rate curve of a DSR indicator (flat if no word matches)."""
+    """The relative age-specific rate curve of a DSR or ISR indicator (flat if no word matches)."""
     for word, curve in RATE_CURVES.items():
         if word in indicator_id:
             return curve
@@ -204,13 +215,13 @@ def _units(definition: Definition, bands: pd.DataFrame, n_areas: int) -> pd.Data
     width = _BAND_HI[start] - _BAND_LO[start] + 1
     frame = bands.assign(pop=bands["population"] * np.clip(overlap, 0, None) / width)
     frame = frame[overlap > 0].drop(columns=["population"])
-    if definition.value_type != ValueType.DSR:
+    if definition.value_type not in _BANDED:
         frame = frame.groupby(["area_code", "year", "sex"], as_index=False)["pop"].sum()
         frame["age_band"] = age_band_label(definition.age)
     frame = _select_sex(frame, definition, ["pop"])
     persons = frame.groupby("year")["pop"].sum().mean() / n_areas  # mean per area per year
     pooled = 3.0 if definition.period_type in _POOLED else 1.0
-    if definition.value_type == ValueType.DSR:
+    if definition.value_type in _BANDED:
         frame["n"] = frame["pop"]
     elif definition.value_type == ValueType.COUNT:
         frame["n"] = frame["pop"]
@@ -254,14 +265,14 @@ def _cached_ethnic_shares(place: Place | None) -> pd.DataFrame:
 
 
 def _expected(definition: Definition, frame: pd.DataFrame, first_year: int) -> np.ndarray:
-    """Expected value per unit in the indicator's unit (DSR bands: the band's rate)."""
+    """Expected value per unit in the indicator's unit (DSR and ISR bands: the band's rate)."""
     spec = _spec(definition)
     value = (
         spec.value
         * frame["factor"].to_numpy()
         * (1.0 + spec.annual_change) ** (frame["year"].to_numpy() - first_year)
     )
-    if definition.value_type == ValueType.DSR:
+    if definition.value_type in _BANDED:
         curve = np.asarray(rate_curve(definition.id))
         weights = np.asarray(ESP2013, dtype="float64")
         used = np.isin(np.asarray(ESP2013_BANDS), frame["age_band"].unique())
@@ -278,8 +289,8 @@ def _draw(
     spec = _spec(definition)
     n = frame["n"].to_numpy(dtype="float64")
     rr = frame["rr"].to_numpy(dtype="float64")
-    multiplier = float(definition.multiplier or 1.0)
     kind = definition.value_type
+    multiplier = ISR_RATE_PER if kind == ValueType.ISR else float(definition.multiplier or 1.0)
     if kind == ValueType.PROPORTION:
         p = np.clip(value / multiplier, 0.0, MAX_PROPORTION)
         odds = p / (1.0 - p) * rr
@@ -294,7 +305,7 @@ def _draw(
         variance = sd**2 * rng.chisquare(dof) / dof
         sumsq = (n - 1.0) * variance + numerator**2 / np.maximum(n, 1.0)
         frame = frame.assign(_sumsq=sumsq)
-    else:  # crude rates and DSR bands
+    else:  # crude rates, DSR and ISR bands
         numerator = rng.poisson(n * value * rr / multiplier).astype("float64")
     return frame.assign(numerator=numerator, denominator=n)
 
@@ -319,7 +330,7 @@ def _generate(
         decile = frame["imd_decile"].to_numpy(dtype="float64")
         frame["factor"] = deprivation_factor(decile, spec.gradient)
     ethnic = Breakdown.ETHNICITY in definition.breakdowns
-    keep_zero = definition.value_type == ValueType.DSR
+    keep_zero = definition.value_type in _BANDED
     if ethnic:
         frame = frame.merge(shares, on="area_code", how="inner")
         frame["n"] = frame["n"] * frame["share"]
@@ -467,7 +478,7 @@ def synthetic_england_counts(
     """The England comparator (area E92000001) for ``definition``, in the same layout.
 
     England is ENGLAND_LSOAS average LSOAs at the spec's value (the deprivation factor averages
-    1), with the real England population for ages, sexes and DSR bands.
+    1), with the real England population for ages, sexes and DSR / ISR bands.
     """
     spec = _spec(definition)
     wanted = check_years(years)

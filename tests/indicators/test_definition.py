@@ -13,6 +13,7 @@ from healthequity.indicators import (
     Definition,
     DefinitionsRejected,
     PublishedData,
+    Standardisation,
     SyntheticData,
     ValueType,
     WarehouseData,
@@ -173,7 +174,8 @@ def test_every_problem_in_one_file_is_listed_at_once() -> None:
         f"{FILE}: field principle: must be a Marmot principle number, 1 to 8 (got 9)",
         f"{FILE}: field multiplier: must be > 0 (got 0)",
         f"{FILE}: field colour: unknown field (allowed: id, name, principle, definition, "
-        "value_type, numerator, denominator, multiplier, polarity, unit, source, fingertips_id, "
+        "value_type, numerator, denominator, multiplier, standardisation, polarity, unit, source, "
+        "fingertips_id, "
         "lowest_geography, breakdowns, age, sex, period_type, status, replaced_by, notes, "
         "published, data)",
     ]
@@ -221,8 +223,61 @@ def test_multiplier_must_fit_the_value_type(
 def test_consistent_multipliers_pass(value_type: str, multiplier: float) -> None:
     extra = {"sd": 2.0} if value_type == "mean" else {}
     data = {"kind": "synthetic", "value": 5.0, "denominator": 100, **extra}
-    d = parse_definition(variant(value_type=value_type, multiplier=multiplier, data=data), FILE)
+    std = {"standardisation": {"reference": "england"}} if value_type == "isr" else {}
+    raw = variant(value_type=value_type, multiplier=multiplier, data=data, **std)
+    d = parse_definition(raw, FILE)
     assert d.multiplier == multiplier
+
+
+ISR = {"value_type": "isr", "multiplier": 100, "standardisation": {"reference": "england"}}
+
+
+def test_an_isr_states_its_reference() -> None:
+    d = parse_definition(variant(**ISR), FILE)
+    assert d.value_type is ValueType.ISR
+    assert d.standardisation == Standardisation(reference="england")
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        (
+            {"value_type": "isr", "multiplier": 100},
+            "field standardisation: required when value_type is isr (e.g. {reference: england})",
+        ),
+        (
+            {**ISR, "standardisation": {"reference": "scotland"}},
+            "field standardisation.reference: Input should be 'england' (got 'scotland')",
+        ),
+        (
+            {**ISR, "standardisation": {"refrence": "england"}},
+            "field standardisation.reference: missing (required)\n"
+            "field standardisation.refrence: unknown field; did you mean 'reference'?",
+        ),
+        (
+            {**ISR, "standardisation": {}},
+            "field standardisation.reference: missing (required)",
+        ),
+        (
+            {**ISR, "standardisation": "england"},
+            "field standardisation: Input should be a valid dictionary or instance of "
+            "Standardisation (got 'england')",
+        ),
+        (
+            {"standardisation": {"reference": "england"}},
+            "field standardisation: only for value_type isr (this indicator is a crude_rate)",
+        ),
+        (
+            {**ISR, "multiplier": 1000},
+            "field multiplier: must be 1 or 100 (England = 100, as Fingertips' SMRs) for an isr "
+            "(got 1000)",
+        ),
+    ],
+)
+def test_a_bad_standardisation_is_refused_naming_the_field(
+    changes: dict[str, Any], expected: str
+) -> None:
+    assert problems(**changes) == [f"{FILE}: {line}" for line in expected.split("\n")]
 
 
 def test_counts_and_published_need_no_denominator_or_multiplier() -> None:

@@ -44,6 +44,7 @@ def test_catalogue_has_synthetic_definitions() -> None:
         ValueType.PROPORTION,
         ValueType.CRUDE_RATE,
         ValueType.DSR,
+        ValueType.ISR,
         ValueType.MEAN,
         ValueType.COUNT,
         ValueType.LIFE_EXPECTANCY,
@@ -240,3 +241,26 @@ def test_not_synthetic_refused(leeds: Place) -> None:
     other = next(d for d in CATALOGUE if d.data.kind != "synthetic")
     with pytest.raises(InputError, match="not 'synthetic'"):
         synthetic_counts(other, leeds, YEARS)
+
+
+@pytest.mark.parametrize(
+    ("indicator", "bands"), [("u75_mortality_smr", 15), ("emergency_admissions_sar", 19)]
+)
+def test_isr_counts_are_by_esp_band_and_sex_at_the_spec_rate(
+    indicator: str, bands: int, all_counts: dict[str, pd.DataFrame]
+) -> None:
+    """ISRs get DSR-like counts: every ESP2013 band of the ages (zero bands kept), by sex, and
+    England's age-standardised rate per 100,000 a year is the spec's value (3-year pooled)."""
+    definition = by_id(indicator)
+    assert definition.value_type == ValueType.ISR
+    england = synthetic_england_counts(definition, [2014])
+    assert list(england["age_band"].unique()) == list(ESP2013_BANDS[:bands])
+    assert set(england["sex"]) == {"Male", "Female"}
+    rates = england.groupby("age_band")[["numerator", "denominator"]].sum()
+    rates = rates.loc[list(ESP2013_BANDS[:bands])]
+    weights = np.asarray(ESP2013[:bands], dtype=float)
+    asr = (weights * rates["numerator"] / rates["denominator"]).sum() / weights.sum() * 1e5
+    assert asr == pytest.approx(definition.data.value, rel=0.02)  # type: ignore[union-attr]
+    lsoas = all_counts[indicator]
+    per_cell = lsoas.groupby(["area_code", "period", "sex"])["age_band"].nunique()
+    assert (per_cell == bands).all()

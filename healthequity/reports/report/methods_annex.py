@@ -18,9 +18,10 @@ VALUE_METHODS: dict[str, tuple[str, str, str]] = {
         "PHEindicatormethods phe_proportion.",
     ),
     "Byars": (
-        "Crude rates and counts: Byar's method",
-        "Rates per population with intervals by Byar's approximation to the Poisson "
-        "distribution (10 or more events).",
+        "Crude rates, counts and standardised ratios: Byar's method",
+        "Rates per population, and indirectly standardised ratios (observed / expected events "
+        "at England's age- and sex-specific rates, x 100), with intervals by Byar's "
+        "approximation to the Poisson distribution (10 or more events).",
         "Breslow NE, Day NE (1987), Statistical Methods in Cancer Research vol. II, IARC; "
         "PHEindicatormethods phe_rate.",
     ),
