@@ -15,7 +15,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 from fastapi import FastAPI
-from jinja2 import BaseLoader, ChoiceLoader, Environment, FileSystemLoader
 
 from healthequity.accountability.api import tracker_router
 from healthequity.accountability.page_support import TrackerContext
@@ -23,21 +22,9 @@ from healthequity.accountability.secret import session_secret
 from healthequity.auth.ratelimit import DEFAULT_LIMITS, Limits
 from healthequity.auth.sessions import SessionSigner
 from healthequity.store.database import Database, database_url
-from healthequity.web.templating import templates
+from healthequity.web.templating import add_template_folder, templates
 
 TEMPLATES = Path(__file__).parent / "templates"
-
-
-def add_template_folder(env: Environment, folder: Path) -> None:
-    """Let ``env`` find templates in ``folder`` too, after its own (so the dashboard's base.html
-    is never shadowed); adding the same folder twice changes nothing."""
-    loader = env.loader
-    parts: list[BaseLoader] = list(loader.loaders) if isinstance(loader, ChoiceLoader) else []
-    for part in parts:
-        if isinstance(part, FileSystemLoader) and str(folder) in part.searchpath:
-            return
-    chain = parts if parts else ([loader] if loader is not None else [])
-    env.loader = ChoiceLoader([*chain, FileSystemLoader(folder)])
 
 
 def long_date(value: object) -> str:

@@ -18,10 +18,15 @@ def register(app: FastAPI, store: PublicationStore | None = None) -> None:
     """Add the social needs pages and API to the dashboard ``app``; ``store`` defaults to the
     place's warehouse, re-checked as often as the dashboard checks for a build. A second call
     adds nothing (it only replaces the store, when one is given)."""
-    from healthequity.accountability.web import add_template_folder
+    from healthequity.social_needs.indicators import social_needs_indicators
     from healthequity.social_needs.web_api import router as api_router
     from healthequity.social_needs.web_pages import router as pages_router
-    from healthequity.web.templating import add_menu_item, templates
+    from healthequity.web.templating import (
+        add_menu_item,
+        add_principle_link,
+        add_template_folder,
+        templates,
+    )
 
     if getattr(app.state, "social_needs", None) is not None:  # registered already
         if store is not None:
@@ -33,5 +38,8 @@ def register(app: FastAPI, store: PublicationStore | None = None) -> None:
     )
     add_template_folder(templates.env, TEMPLATES)
     add_menu_item("/social-needs", "Social needs", "social_needs")
+    for indicator in social_needs_indicators():
+        if indicator.kind == "prevalence" or indicator.domain is None:
+            add_principle_link(indicator.principle, f"/social-needs/{indicator.id}", indicator.name)
     app.include_router(api_router)
     app.include_router(pages_router)

@@ -9,7 +9,14 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
-from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemLoader, PackageLoader
+from jinja2 import (
+    BaseLoader,
+    ChainableUndefined,
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PackageLoader,
+)
 
 from healthequity.errors import HealthEquityError
 
@@ -89,6 +96,35 @@ def menu(current: Any) -> list[dict[str, Any]]:
     return [{"href": h, "text": t, "current": k == current} for h, t, k in MENU]
 
 
+#: Pages of other parts listed under a Marmot principle on the overview: principle -> [(path,
+#: text)]. Static links only (the overview is cached per build); added with add_principle_link.
+PRINCIPLE_LINKS: dict[int, list[tuple[str, str]]] = {}
+
+
+def add_principle_link(principle: int, href: str, text: str) -> None:
+    """List a page under ``principle`` on the overview (once: the same path again is ignored)."""
+    listed = PRINCIPLE_LINKS.setdefault(principle, [])
+    if all(item[0] != href for item in listed):
+        listed.append((href, text))
+
+
+def principle_links(principle: Any) -> list[dict[str, str]]:
+    """The pages listed under ``principle``, as {href, text}."""
+    return [{"href": h, "text": t} for h, t in PRINCIPLE_LINKS.get(int(principle), [])]
+
+
+def add_template_folder(env: Environment, folder: Path) -> None:
+    """Let ``env`` find templates in ``folder`` too, after its own (so the dashboard's base.html
+    is never shadowed); adding the same folder twice changes nothing."""
+    loader = env.loader
+    parts: list[BaseLoader] = list(loader.loaders) if isinstance(loader, ChoiceLoader) else []
+    for part in parts:
+        if isinstance(part, FileSystemLoader) and str(folder) in part.searchpath:
+            return
+    chain = parts if parts else ([loader] if loader is not None else [])
+    env.loader = ChoiceLoader([*chain, FileSystemLoader(folder)])
+
+
 def tag_colour(word: Any) -> str:
     """The NHS tag colour for a comparison or verdict word."""
     return TAG_COLOURS.get(text(word), "grey")
@@ -108,6 +144,7 @@ def environment() -> Environment:
     env.filters["tag_colour"] = tag_colour
     env.filters["ordinal"] = ordinal
     env.globals["menu"] = menu
+    env.globals["principle_links"] = principle_links
     return env
 
 

@@ -11,9 +11,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from healthequity.accountability.secret import SecretFileError, session_secret
-from healthequity.accountability.web import TEMPLATES, add_template_folder, long_date
+from healthequity.accountability.web import TEMPLATES, long_date
 from healthequity.config import example_place_dir
-from healthequity.web.templating import environment
+from healthequity.web.templating import add_template_folder, environment
 from tests.accountability.pages_app import make_app
 
 

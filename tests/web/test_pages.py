@@ -35,6 +35,20 @@ def test_overview_filters(client: TestClient) -> None:
     assert "principle: &#39;9&#39; is not a Marmot principle (1 to 8)" in r.text
 
 
+def test_overview_lists_the_social_needs_indicators_under_their_principles(
+    client: TestClient,
+) -> None:
+    from healthequity.social_needs.indicators import social_needs_indicators
+
+    html = client.get("/").text
+    listed = [i for i in social_needs_indicators() if i.kind == "prevalence" or not i.domain]
+    assert len(listed) == 8
+    for indicator in listed:
+        section = html.split(f'id="principle-{indicator.principle}"')[1].split("<section")[0]
+        assert f'href="/social-needs/{indicator.id}"' in section, indicator.id
+    assert 'href="/social-needs/sn-' not in client.get("/?principle=2").text  # none under 2
+
+
 def test_indicator_page(client: TestClient) -> None:
     html = client.get("/indicators/infant_mortality").text
     for part in (
