@@ -52,8 +52,8 @@ def _port() -> int:
 
 def _serve(place: Path, port: int) -> subprocess.Popen[bytes]:
     code = (
-        "import sys, uvicorn; from healthequity.web import create_app; "
-        "uvicorn.run(create_app(sys.argv[1]), host='127.0.0.1', port=int(sys.argv[2]), "
+        "import sys, uvicorn; from healthequity.dashboard import create_dashboard; "
+        "uvicorn.run(create_dashboard(sys.argv[1]), host='127.0.0.1', port=int(sys.argv[2]), "
         "log_level='warning')"
     )
     return subprocess.Popen([sys.executable, "-c", code, str(place), str(port)])

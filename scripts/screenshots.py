@@ -17,7 +17,7 @@ from pathlib import Path
 
 import uvicorn
 
-from healthequity.web import create_app
+from healthequity.dashboard import create_dashboard
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
@@ -61,7 +61,7 @@ def main(argv: list[str]) -> None:
         s.bind(("127.0.0.1", 0))
         port = int(s.getsockname()[1])
     server = uvicorn.Server(
-        uvicorn.Config(create_app(place), host="127.0.0.1", port=port, log_level="warning")
+        uvicorn.Config(create_dashboard(place), host="127.0.0.1", port=port, log_level="warning")
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

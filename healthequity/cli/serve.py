@@ -19,11 +19,12 @@ def serve(
     """Serve the dashboard (pages, downloads, JSON API) for the place's latest build."""
     import uvicorn
 
-    from healthequity.web import Settings, create_app
+    from healthequity.dashboard import create_dashboard
+    from healthequity.web import Settings
 
     folder = place_folder(place)
     open_place(folder)  # exits with a clear message when there is no place.toml
-    app = create_app(Settings(folder.resolve()))
+    app = create_dashboard(Settings(folder.resolve()))
     try:
         app.state.cache.current()
     except Exception as err:

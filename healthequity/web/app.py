@@ -1,7 +1,13 @@
-"""The dashboard application: ``create_app(place_folder | settings)`` -> FastAPI."""
+"""The dashboard application: ``create_app(place_folder | settings, parts=...)`` -> FastAPI.
+
+The web layer knows only the indicator set's pages; the other parts of the system (tracker,
+assessments, social needs) add theirs through ``parts``: each a ``register(app)`` function.
+``healthequity.dashboard`` puts the whole dashboard together.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -11,7 +17,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from healthequity.web.data import BuildCache
 from healthequity.web.errors import ApiError, api_error, http_error, validation_error
-from healthequity.web.extensions import register_extensions
 from healthequity.web.page_cache import PageCache, ServerTiming
 from healthequity.web.routes import (
     analytics_api,
@@ -25,10 +30,13 @@ from healthequity.web.routes import (
 from healthequity.web.settings import Settings
 
 STATIC = Path(__file__).parent / "static"
+#: A part's ``register(app)``: adds its pages, API and menu items to the dashboard.
+Register = Callable[[FastAPI], None]
 
 
-def create_app(place: str | Path | Settings) -> FastAPI:
-    """The dashboard for a place folder (or full ``Settings``): pages, downloads and the API."""
+def create_app(place: str | Path | Settings, *, parts: Sequence[Register] = ()) -> FastAPI:
+    """The dashboard for a place folder (or full ``Settings``): pages, downloads and the API,
+    with the pages of each of ``parts`` (in menu order)."""
     settings = place if isinstance(place, Settings) else Settings(Path(place))
     app = FastAPI(
         title="healthequity dashboard API",
@@ -48,7 +56,8 @@ def create_app(place: str | Path | Settings) -> FastAPI:
     )
     for module in (overview, indicator, area, inequalities, evaluations, api, analytics_api):
         app.include_router(module.router)
-    register_extensions(app)
+    for register in parts:
+        register(app)
     app.add_exception_handler(ApiError, api_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)

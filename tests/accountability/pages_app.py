@@ -13,7 +13,6 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx import Response
 
-import healthequity.web.app as web_app
 from healthequity.accountability.web import register
 from healthequity.auth.ratelimit import DEFAULT_LIMITS, Limits
 from healthequity.store.database import Database
@@ -45,13 +44,8 @@ def make_app(
     limits: Limits = DEFAULT_LIMITS,
     secret: str | None = SECRET,
 ) -> FastAPI:
-    """The dashboard with only the tracker registered (whatever else the app registers)."""
-    saved = web_app.register_extensions
-    web_app.register_extensions = lambda app: None
-    try:
-        app = create_app(Settings(place))
-    finally:
-        web_app.register_extensions = saved
+    """The dashboard with only the tracker registered."""
+    app = create_app(Settings(place))
     if cache is not None:
         app.state.cache = cache
     register(app, db, secret=secret, today=lambda: TODAY, limits=limits)

@@ -16,10 +16,11 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from healthequity.config import example_place_dir, load_place
+from healthequity.dashboard import create_dashboard
 from healthequity.reports.indicator_set import run_build
 from healthequity.store.results import builds, read_build, save_build
 from healthequity.store.warehouse import Warehouse
-from healthequity.web import Settings, create_app
+from healthequity.web import Settings
 
 EXAMPLE = "selective_licensing"
 TABLES = ("indicator_values", "inequality", "verdicts")
@@ -104,12 +105,12 @@ def changed_place(place_folder: Path, tmp_path_factory: pytest.TempPathFactory) 
 @pytest.fixture(scope="session")
 def changed_client(changed_place: Path) -> TestClient:
     """The changed place's dashboard, its 'new data' flags worked out before the first page."""
-    return TestClient(create_app(Settings(changed_place, changes_in_background=False)))
+    return TestClient(create_dashboard(Settings(changed_place, changes_in_background=False)))
 
 
 @pytest.fixture(scope="session")
 def app(place_folder: Path) -> FastAPI:
-    return create_app(Settings(place_folder))
+    return create_dashboard(Settings(place_folder))
 
 
 @pytest.fixture(scope="session")
