@@ -13,12 +13,12 @@ from sqlalchemy.orm import Session
 from healthequity.accountability import serialise, services
 from healthequity.accountability.form_support import (
     Problem,
-    changed_fields,
     indicator_groups,
     may_change_action,
     organisation_names,
     owner_choices,
     problem_values,
+    save_changed,
     save_or_show,
     shown_form,
     status_of,
@@ -161,12 +161,15 @@ def edit_action(request: Request, action_id: int) -> Response:
 
     def save(session: Session, actor: Actor | None) -> str:
         action = services.get_action(session, action_id)
-        changes = changed_fields(entered, saved_action(action))
-        if not changes:
-            may_change_action(actor, action)
-            return f"{PREFIX}/actions/{action_id}?saved=unchanged"
-        services.update_action(session, actor, action_id, version_field(request), changes)
-        return f"{PREFIX}/actions/{action_id}?saved=changed"
+        changed = save_changed(
+            entered,
+            saved_action(action),
+            allowed=lambda: may_change_action(actor, action),
+            update=lambda c: services.update_action(
+                session, actor, action_id, version_field(request), c
+            ),
+        )
+        return f"{PREFIX}/actions/{action_id}?saved={'changed' if changed else 'unchanged'}"
 
     def show(session: Session, actor: Actor | None, problem: Problem) -> Response:
         return _edit_page(request, session, actor, action_id, entered, problem)

@@ -83,6 +83,23 @@ def changed_fields(entered: Mapping[str, Any], saved: Mapping[str, Any]) -> dict
     return {k: v for k, v in entered.items() if _comparable(v) != _comparable(saved.get(k))}
 
 
+def save_changed(
+    entered: Mapping[str, Any],
+    saved: Mapping[str, Any],
+    *,
+    allowed: Callable[[], object],
+    update: Callable[[dict[str, Any]], object],
+) -> bool:
+    """Save only the fields the user changed (``update``): True when something was saved. With
+    nothing changed, nothing is saved (no new version) but ``allowed`` still checks the user."""
+    changes = changed_fields(entered, saved)
+    if not changes:
+        allowed()
+        return False
+    update(changes)
+    return True
+
+
 def may_change_action(actor: Actor | None, action: Action) -> Actor:
     """The actor, if they may change ``action`` and its milestones (as the services check)."""
     owner = action.owner

@@ -13,9 +13,9 @@ from healthequity.accountability import serialise, services
 from healthequity.accountability.errors import NotFound
 from healthequity.accountability.form_support import (
     Problem,
-    changed_fields,
     may_change_action,
     problem_values,
+    save_changed,
     save_or_show,
     shown_form,
     status_of,
@@ -141,13 +141,16 @@ def edit_milestone(request: Request, milestone_id: int) -> Response:
 
     def save(session: Session, actor: Actor | None) -> str:
         milestone = get_milestone(session, milestone_id)
-        action_id = milestone.action_id
-        changes = changed_fields(entered, saved_milestone(milestone))
-        if not changes:
-            may_change_action(actor, milestone.action)
-            return f"{PREFIX}/actions/{action_id}?saved=unchanged#milestone-{milestone_id}"
-        services.update_milestone(session, actor, milestone_id, version_field(request), changes)
-        return f"{PREFIX}/actions/{action_id}?saved=milestone-changed#milestone-{milestone_id}"
+        changed = save_changed(
+            entered,
+            saved_milestone(milestone),
+            allowed=lambda: may_change_action(actor, milestone.action),
+            update=lambda c: services.update_milestone(
+                session, actor, milestone_id, version_field(request), c
+            ),
+        )
+        saved = "milestone-changed" if changed else "unchanged"
+        return f"{PREFIX}/actions/{milestone.action_id}?saved={saved}#milestone-{milestone_id}"
 
     def show(session: Session, actor: Actor | None, problem: Problem) -> Response:
         return _edit_page(request, session, actor, milestone_id, entered, problem)

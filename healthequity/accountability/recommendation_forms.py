@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 from healthequity.accountability import serialise, services
 from healthequity.accountability.form_support import (
     Problem,
-    changed_fields,
     indicator_groups,
     organisation_names,
     problem_values,
+    save_changed,
     save_or_show,
     shown_form,
     status_of,
@@ -90,13 +90,15 @@ def edit_recommendation(request: Request, number: int) -> Response:
     entered = entered_recommendation(request)
 
     def save(session: Session, actor: Actor | None) -> str:
-        rec = services.get_recommendation(session, number)
-        changes = changed_fields(entered, saved_recommendation(rec))
-        if not changes:
-            require_admin(actor, CHANGE_RECOMMENDATIONS)
-            return f"{PREFIX}/recommendations/{number}?saved=unchanged"
-        services.update_recommendation(session, actor, number, version_field(request), changes)
-        return f"{PREFIX}/recommendations/{number}?saved=changed"
+        changed = save_changed(
+            entered,
+            saved_recommendation(services.get_recommendation(session, number)),
+            allowed=lambda: require_admin(actor, CHANGE_RECOMMENDATIONS),
+            update=lambda c: services.update_recommendation(
+                session, actor, number, version_field(request), c
+            ),
+        )
+        return f"{PREFIX}/recommendations/{number}?saved={'changed' if changed else 'unchanged'}"
 
     def show(session: Session, actor: Actor | None, problem: Problem) -> Response:
         return _page(request, session, actor, number, entered, problem)
