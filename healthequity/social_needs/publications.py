@@ -20,7 +20,7 @@ from healthequity.config import Place
 from healthequity.disclosure import DisclosureRules
 from healthequity.errors import InputError
 from healthequity.social_needs.publish import DisclosureFailure, audit
-from healthequity.store.warehouse import Warehouse, WarehouseError
+from healthequity.store.warehouse import Warehouse, WarehouseError, new_batch
 
 DATASET = "social_needs_published"
 KIND = "social_needs_publication"
@@ -90,11 +90,9 @@ def store_publication(
         con.execute("BEGIN TRANSACTION")
         try:
             con.execute(f'CREATE TABLE IF NOT EXISTS "{DATASET}" (batch INTEGER NOT NULL, {cols})')
-            version = con.execute("SELECT coalesce(max(version), 0) + 1 FROM batches").fetchone()[0]  # type: ignore[index]
-            con.execute(
-                "INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?)",
-                [version, DATASET, KIND, source_name, digest,
-                 dt.datetime.now(dt.UTC).replace(tzinfo=None), len(incoming), period],
+            version = new_batch(
+                con, DATASET, kind=KIND, source_name=source_name, sha256=digest,
+                rows=len(incoming), note=period,
             )  # fmt: skip
             con.register("incoming", incoming)
             con.execute(f'INSERT INTO "{DATASET}" SELECT {version}, {names} FROM incoming')

@@ -21,7 +21,7 @@ from healthequity.config import Place
 from healthequity.social_needs.aggregate import CELL_KEYS, aggregate_tables
 from healthequity.social_needs.ingest import RECORD_COLUMNS
 from healthequity.social_needs.template import Template
-from healthequity.store.warehouse import Warehouse, WarehouseError
+from healthequity.store.warehouse import Warehouse, WarehouseError, new_batch
 
 #: The batches' dataset name, and the two tables holding a batch's rows.
 DATASET = "social_needs_responses"
@@ -44,11 +44,9 @@ def load_responses(
                 con.execute(
                     f'CREATE TABLE IF NOT EXISTS "{table}" (batch INTEGER NOT NULL, {cols})'
                 )
-            version = con.execute("SELECT coalesce(max(version), 0) + 1 FROM batches").fetchone()[0]  # type: ignore[index]
-            con.execute(
-                "INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?)",
-                [version, DATASET, "social_needs", source_name, sha256,
-                 dt.datetime.now(dt.UTC).replace(tzinfo=None), len(records), None],
+            version = new_batch(
+                con, DATASET, kind="social_needs", source_name=source_name, sha256=sha256,
+                rows=len(records),
             )  # fmt: skip
             con.register("incoming", records[list(RECORD_COLUMNS)])
             con.execute(

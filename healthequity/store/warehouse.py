@@ -107,22 +107,10 @@ class Warehouse:
         with self.connect() as con:
             con.execute("BEGIN TRANSACTION")
             try:
-                version = con.execute(
-                    "SELECT coalesce(max(version), 0) + 1 FROM batches"
-                ).fetchone()[0]  # type: ignore[index]
-                con.execute(
-                    "INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?)",
-                    [
-                        version,
-                        dataset,
-                        kind,
-                        source_name,
-                        sha256,
-                        dt.datetime.now(dt.UTC).replace(tzinfo=None),
-                        len(incoming),
-                        note,
-                    ],
-                )
+                version = new_batch(
+                    con, dataset, kind=kind, source_name=source_name, sha256=sha256,
+                    rows=len(incoming), note=note,
+                )  # fmt: skip
                 con.register("incoming", incoming)
                 cols = ", ".join(f'"{c}"' for c in spec.table_columns)
                 con.execute(
@@ -232,3 +220,24 @@ def _dataset(name: str) -> Dataset:
             f"unknown dataset {name!r}; expected one of {', '.join(DATASETS)}", field="dataset"
         )
     return DATASETS[name]
+
+
+def new_batch(
+    con: duckdb.DuckDBPyConnection,
+    dataset: str,
+    *,
+    kind: str,
+    source_name: str,
+    sha256: str,
+    rows: int,
+    note: str | None = None,
+) -> int:
+    """Record a new active batch of ``dataset`` with its provenance, inside the caller's open
+    transaction (so the batch and its rows commit together); return its version."""
+    version = int(con.execute("SELECT coalesce(max(version), 0) + 1 FROM batches").fetchone()[0])  # type: ignore[index]
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    con.execute(
+        "INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?)",
+        [version, dataset, kind, source_name, sha256, now, rows, note],
+    )
+    return version
