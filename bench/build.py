@@ -40,9 +40,9 @@ from healthequity.indicators.build import (
 from healthequity.indicators.catalogue import load_catalogue
 from healthequity.indicators.compute import LIFE_TABLE_BANDS, computable
 from healthequity.indicators.definition import Breakdown, Definition, Sex, SyntheticData, ValueType
+from healthequity.indicators.downloads import write_fingertips, write_workbook
 from healthequity.indicators.publication import publishable
 from healthequity.methods.esp2013 import ESP2013, ESP2013_AGE_LOWER, ESP2013_BANDS
-from healthequity.reports.downloads import write_fingertips, write_workbook
 from healthequity.synthetic.counts import (
     ETHNIC_RR,
     ETHNIC_TYPE,
@@ -53,6 +53,7 @@ from healthequity.synthetic.counts import (
     period_plan,
     rate_curve,
 )
+from healthequity.synthetic.provider import synthetic_indicator_counts
 
 SOURCE = "synthetic (national benchmark)"
 #: Local authorities per batch of the national build (memory, not speed, sets it).
@@ -295,7 +296,7 @@ def national(batch: int = BATCH, la_codes: Sequence[str] | None = None) -> list[
 def leeds() -> list[Timing]:
     """The Leeds set, step by step."""
     place = load_place()
-    ctx = context(place)
+    ctx = context(place, synthetic=synthetic_indicator_counts)
     cache: dict[str, IndicatorCounts] = {}
 
     def cached(d: Definition, c: BuildContext) -> IndicatorCounts:
@@ -315,7 +316,7 @@ def leeds() -> list[Timing]:
     built = time_call("Leeds: build from counts in memory", lambda: build_with(ctx), note=rows)
     whole = time_call(
         "Leeds: build() with synthetic counts (what `healthequity build` runs first)",
-        lambda: build_with(context(place)),
+        lambda: build_with(context(place, synthetic=synthetic_indicator_counts)),
         repeats=1,
         note=rows,
     )

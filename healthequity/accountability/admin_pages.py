@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from healthequity.accountability import serialise, services
+from healthequity.accountability import serialise, services, users
 from healthequity.accountability.errors import Conflict
 from healthequity.accountability.page_support import (
     PageRoute,
@@ -22,7 +22,6 @@ from healthequity.accountability.page_support import (
     transaction,
     version_field,
 )
-from healthequity.auth import users
 from healthequity.auth.models import ROLES
 from healthequity.auth.permissions import Actor, require_admin
 from healthequity.errors import InputError

@@ -19,10 +19,9 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 
-from healthequity.accountability import audit, narrative, serialise, services
+from healthequity.accountability import audit, narrative, serialise, services, users
 from healthequity.accountability.audit import AuditTrailError
 from healthequity.accountability.errors import Conflict, NotFound
-from healthequity.auth import users
 from healthequity.auth.errors import (
     CsrfError,
     NotSignedIn,

@@ -11,9 +11,10 @@ from typing import Any
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from healthequity.accountability.models import AuditEntry, utcnow
+from healthequity.accountability.models import AuditEntry
 from healthequity.auth.permissions import Actor
 from healthequity.errors import HealthEquityError
+from healthequity.store.database import utcnow
 
 
 class AuditTrailError(HealthEquityError):

@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session
 
 from healthequity.accountability import services
 from healthequity.accountability import validation as check
-from healthequity.accountability.models import Organisation, Recommendation, Theme
+from healthequity.accountability.models import Recommendation, Theme
+from healthequity.auth.models import Organisation
 from healthequity.auth.permissions import Actor
 from healthequity.errors import FileRejected, InputError, Problem
 

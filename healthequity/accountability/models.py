@@ -1,5 +1,6 @@
-"""The accountability tables: themes, recommendations, organisations, actions, milestones,
-progress updates, links to indicators and the append-only audit trail."""
+"""The accountability tables: themes, recommendations, actions, milestones, progress updates,
+links to indicators and the append-only audit trail (organisations, which also scope users, are
+in ``healthequity.auth.models``)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from healthequity.store.database import Base
+from healthequity.auth.models import Organisation
+from healthequity.store.database import Base, utcnow
 
 
 class ActionStatus(StrEnum):
@@ -37,27 +39,12 @@ STATUSES = tuple(s.value for s in ActionStatus)
 _STATUS_CHECK = "status IN (" + ", ".join(f"'{s}'" for s in STATUSES) + ")"
 
 
-def utcnow() -> dt.datetime:
-    """Now, in UTC, timezone-aware (every stored time is UTC)."""
-    return dt.datetime.now(dt.UTC)
-
-
 action_partners = Table(
     "action_partners",
     Base.metadata,
     Column("action_id", ForeignKey("actions.id", ondelete="CASCADE"), primary_key=True),
     Column("organisation_id", ForeignKey("organisations.id"), primary_key=True),
 )
-
-
-class Organisation(Base):
-    """A partner organisation: owns actions, leads recommendations, scopes editors."""
-
-    __tablename__ = "organisations"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
-    version: Mapped[int] = mapped_column(Integer, default=1)
-    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
 class Theme(Base):

@@ -18,10 +18,9 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from healthequity.accountability import audit, locking
 from healthequity.accountability import validation as check
 from healthequity.accountability.errors import Conflict
-from healthequity.accountability.models import utcnow
 from healthequity.auth.permissions import Actor, require_editor
 from healthequity.errors import InputError
-from healthequity.store.database import Base
+from healthequity.store.database import Base, utcnow
 
 #: The narrative's sections, in the report's order.
 SECTIONS = ("challenges", "successes", "learning")

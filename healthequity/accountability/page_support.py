@@ -78,7 +78,7 @@ def organisation_names(session: Session, actor: Actor | None) -> list[str]:
     """The names of the actor's organisations, for the header."""
     if actor is None or not actor.organisation_ids:
         return []
-    from healthequity.accountability.models import Organisation
+    from healthequity.auth.models import Organisation
 
     return sorted(
         o.name for o in (session.get(Organisation, i) for i in actor.organisation_ids) if o

@@ -12,14 +12,13 @@ from healthequity.accountability.models import (
     Action,
     AuditEntry,
     Milestone,
-    Organisation,
     ProgressUpdate,
     Recommendation,
     Theme,
 )
 from healthequity.accountability.narrative import Narrative
 from healthequity.accountability.services import is_overdue
-from healthequity.auth.models import User
+from healthequity.auth.models import Organisation, User
 
 
 def _date(value: dt.date | None) -> str | None:

@@ -23,14 +23,14 @@ from healthequity.accountability.models import (
     ActionIndicator,
     ActionStatus,
     Milestone,
-    Organisation,
     ProgressUpdate,
     Recommendation,
     RecommendationIndicator,
     Theme,
-    utcnow,
 )
+from healthequity.auth.models import Organisation
 from healthequity.auth.permissions import Actor, require_admin, require_edit_for, require_editor
+from healthequity.store.database import utcnow
 
 ACTION_FIELDS = (
     "title",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from healthequity.accountability import users
 from healthequity.accountability.page_support import (
     PageRoute,
     field,
@@ -16,7 +17,6 @@ from healthequity.accountability.page_support import (
     tracker,
     transaction,
 )
-from healthequity.auth import users
 from healthequity.auth.errors import RateLimited
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)

@@ -11,7 +11,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from healthequity.accountability.models import STATUSES, Organisation
+from healthequity.accountability.models import STATUSES
+from healthequity.auth.models import Organisation
 from healthequity.errors import InputError
 from healthequity.indicators import Catalogue, load_catalogue
 

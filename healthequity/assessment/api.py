@@ -16,10 +16,10 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse, JSONResponse
 from sqlalchemy.orm import Session
 
+from healthequity.accountability import users
 from healthequity.accountability.api import _to_response, csrf_checked_route, error_response
 from healthequity.assessment import batch, export, reporting, serialise, services, workflow
 from healthequity.assessment.page_context import Context, context, shown_evidence
-from healthequity.auth import users
 from healthequity.auth.errors import SignInFailed
 from healthequity.auth.permissions import Actor, require_admin
 from healthequity.auth.sessions import cookie_settings

@@ -20,10 +20,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from healthequity.accountability.models import Action, Organisation, Recommendation, utcnow
+from healthequity.accountability.models import Action, Recommendation
 from healthequity.assessment.vocab import KINDS, RATINGS, STATUSES
-from healthequity.auth.models import User
-from healthequity.store.database import Base
+from healthequity.auth.models import Organisation, User
+from healthequity.store.database import Base, utcnow
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:

@@ -19,9 +19,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, UploadFile
 
-from healthequity.accountability import audit
+from healthequity.accountability import audit, users
 from healthequity.accountability.errors import Conflict, NotFound
-from healthequity.accountability.models import Action, Organisation, Recommendation
+from healthequity.accountability.models import Action, Recommendation
 from healthequity.assessment import evidence as evidence_module
 from healthequity.assessment import reporting, serialise, services, workflow
 from healthequity.assessment.geo import ward_choices
@@ -35,8 +35,8 @@ from healthequity.assessment.vocab import (
     STAGE_KEYS,
     STAGES,
 )
-from healthequity.auth import users
 from healthequity.auth.errors import AccessError, CsrfError, NotSignedIn, RateLimited
+from healthequity.auth.models import Organisation
 from healthequity.auth.permissions import Actor, can_edit_for
 from healthequity.auth.sessions import CSRF_FIELD, SessionData, cookie_settings, csrf_matches
 from healthequity.errors import HealthEquityError, InputError

@@ -11,10 +11,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from healthequity.accountability.models import Organisation, Recommendation
+from healthequity.accountability.models import Recommendation
 from healthequity.assessment import services
 from healthequity.assessment.models import Assessment, Impact, Link
 from healthequity.assessment.vocab import DIMENSIONS, RATINGS, STATUSES
+from healthequity.auth.models import Organisation
 from healthequity.indicators.principles import PRINCIPLES
 
 

@@ -20,7 +20,6 @@ from sqlalchemy.orm.attributes import flag_modified
 from healthequity.accountability import audit, locking
 from healthequity.accountability import validation as check
 from healthequity.accountability.errors import NotFound
-from healthequity.accountability.models import utcnow
 from healthequity.assessment import geo, serialise
 from healthequity.assessment import validation as valid
 from healthequity.assessment.models import (
@@ -39,6 +38,7 @@ from healthequity.auth.errors import NotSignedIn
 from healthequity.auth.models import User
 from healthequity.auth.permissions import Actor, require_admin, require_edit_for, require_editor
 from healthequity.errors import HealthEquityError, InputError
+from healthequity.store.database import utcnow
 
 ENTITY = "assessment"
 FIELDS = (

@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 
 from healthequity.accountability import locking
 from healthequity.accountability import validation as check
-from healthequity.accountability.models import utcnow
 from healthequity.assessment import serialise, services
 from healthequity.assessment import validation as valid
 from healthequity.assessment.models import Assessment
@@ -22,6 +21,7 @@ from healthequity.assessment.vocab import DIMENSIONS, Rating, Status
 from healthequity.auth.errors import PermissionDenied
 from healthequity.auth.permissions import Actor, can_edit_for, require_edit_for, signed_in
 from healthequity.errors import HealthEquityError, InputError
+from healthequity.store.database import utcnow
 
 
 class TransitionRefused(HealthEquityError):

@@ -1,5 +1,5 @@
-"""Users (role, organisations, argon2 password hash) and the login attempts that rate-limit
-sign-in (kept in the database so a restart does not reset them)."""
+"""Users (role, organisations, argon2 password hash), the organisations that scope them, and the
+login attempts that rate-limit sign-in (kept in the database so a restart does not reset them)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ from enum import StrEnum
 from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Index, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from healthequity.accountability.models import Organisation, utcnow
-from healthequity.store.database import Base
+from healthequity.store.database import Base, utcnow
 
 
 class Role(StrEnum):
@@ -29,6 +28,17 @@ user_organisations = Table(
     Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
     Column("organisation_id", ForeignKey("organisations.id"), primary_key=True),
 )
+
+
+class Organisation(Base):
+    """A partner organisation: scopes editors; in the tracker it owns actions and leads
+    recommendations."""
+
+    __tablename__ = "organisations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
 class User(Base):

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from healthequity.accountability.models import utcnow
 from healthequity.auth.errors import RateLimited
 from healthequity.auth.models import LoginAttempt
+from healthequity.store.database import utcnow
 
 
 @dataclass(frozen=True)

@@ -52,9 +52,11 @@ def load(
 
 def _load(wh: Warehouse, file: Path, kind: Kind, indicator_id: str | None) -> int:
     if kind is Kind.counts:
+        from healthequity.indicators.count_rules import place_count_rules
         from healthequity.sources.tabular import load_counts
 
-        return load_counts(wh, file)
+        # checked by what each id measures in the catalogue the place builds from
+        return load_counts(wh, file, rules=place_count_rules(wh.path.parent))
     if kind is Kind.fingertips:
         from healthequity.sources.fingertips_csv import load_fingertips
 

@@ -10,8 +10,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from healthequity.accountability import users
 from healthequity.accountability.errors import NotFound
-from healthequity.auth import users
 from healthequity.auth.models import Role
 from healthequity.auth.permissions import CLI_ACTOR
 from healthequity.cli._common import PlaceOption, console, run_or_exit

@@ -1,8 +1,10 @@
 """The build: every active indicator, for England, the city, its wards, MSOAs and LSOAs, its
 deprivation groups, sex and ethnic group, with intervals, significance and the recent trend.
 
-Counts come from the warehouse (``data: warehouse``) or the synthetic demo generator
-(``data: synthetic``), or from a count provider given to the context (the national benchmark);
+Counts come from the warehouse (``data: warehouse``) or, for ``data: synthetic``, from the
+synthetic demo generator the caller gives (``synthetic=``; ``healthequity.synthetic.provider``:
+the build does not import the generator), or from a count provider given to the context (the
+national benchmark);
 indicators with a published extract take the city's and England's rows as published;
 published-only indicators are taken as published. Every row says where it came from
 (``source``, ``data_version``) and how it was computed (``method``).
@@ -90,7 +92,8 @@ class IndicatorCounts:
     data_version: str
 
 
-#: Gives an indicator's counts for a build (default: the warehouse or the synthetic generator).
+#: Gives an indicator's counts for a build (default: the warehouse, or the context's
+#: synthetic generator for ``data: synthetic``).
 CountProvider = Callable[[Definition, "BuildContext"], IndicatorCounts]
 
 
@@ -108,6 +111,7 @@ class BuildContext:
     seed: int = 20231
     built_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
     counts: CountProvider | None = None
+    synthetic: CountProvider | None = None
     _areas: Areas | None = field(default=None, repr=False)
     _by_indicator: dict[str, pd.DataFrame] | None = field(default=None, repr=False)
 
@@ -146,8 +150,13 @@ def context(
     years: Iterable[int] = DEFAULT_YEARS,
     seed: int = 20231,
     counts: CountProvider | None = None,
+    synthetic: CountProvider | None = None,
 ) -> BuildContext:
-    """Load the place's geography and (if given) the warehouse's latest counts once."""
+    """Load the place's geography and (if given) the warehouse's latest counts once.
+
+    ``synthetic`` gives the counts of ``data: synthetic`` definitions (the demo generator,
+    ``healthequity.synthetic.provider.synthetic_indicator_counts``); without it they are refused.
+    """
     place = place or load_place()
     lookup = lsoa_lookup(place.lsoa_vintage, place.lookup)
     groups = deprivation_groups(list(place.la_codes), place.iod_version)
@@ -156,7 +165,16 @@ def context(
         version = warehouse.latest_version()
         rows = warehouse.read("counts") if version else None
     return BuildContext(
-        place, lookup, groups, tuple(years), warehouse, rows, version, seed, counts=counts
+        place,
+        lookup,
+        groups,
+        tuple(years),
+        warehouse,
+        rows,
+        version,
+        seed,
+        counts=counts,
+        synthetic=synthetic,
     )
 
 
@@ -200,7 +218,8 @@ def national_context(
 
 
 def default_counts(d: Definition, ctx: BuildContext) -> IndicatorCounts:
-    """LSOA and England counts of one indicator from the warehouse or the synthetic generator."""
+    """LSOA and England counts of one indicator from the warehouse or the context's synthetic
+    generator (an InputError naming the indicator when the context has none)."""
     spec = d.data
     if spec.kind == "warehouse":
         if ctx.warehouse_counts is None:
@@ -218,11 +237,13 @@ def default_counts(d: Definition, ctx: BuildContext) -> IndicatorCounts:
         lsoas = rows[rows["area_code"].str.startswith("E01")]
         batches = ", ".join(str(b) for b in sorted(rows["batch"].unique()))
         return IndicatorCounts(lsoas, england, "warehouse", f"warehouse batch {batches}")
-    from healthequity.synthetic.counts import synthetic_counts, synthetic_england_counts
-
-    lsoas = synthetic_counts(d, ctx.place, ctx.years, seed=ctx.seed)
-    england = synthetic_england_counts(d, ctx.years, seed=ctx.seed)
-    return IndicatorCounts(lsoas, england, "synthetic", f"synthetic demo data (seed {ctx.seed})")
+    if ctx.synthetic is None:
+        raise InputError(
+            f"{d.id}: its counts are synthetic demo data (data: {spec.kind}), and this build "
+            "was given no synthetic generator",
+            field="data.kind",
+        )
+    return ctx.synthetic(d, ctx)
 
 
 class _Vocab:
@@ -737,9 +758,11 @@ def build(
     seed: int = 20231,
     only: Iterable[str] | None = None,
     progress: Progress | None = None,
+    synthetic: CountProvider | None = None,
 ) -> BuildResult:
-    """Build every active indicator (or those in ``only``) into one tidy table."""
-    ctx = context(place, warehouse=warehouse, years=years, seed=seed)
+    """Build every active indicator (or those in ``only``) into one tidy table (``synthetic``:
+    the generator of ``data: synthetic`` counts, as for ``context``)."""
+    ctx = context(place, warehouse=warehouse, years=years, seed=seed, synthetic=synthetic)
     return build_with(ctx, catalogue, only=only, progress=progress)
 
 

@@ -1,1 +1,1 @@
-"""Publishing outputs: downloads (Fingertips-format CSV, Excel) and, later, PDF reports."""
+"""Publishing outputs: the build run with its downloads (indicator_set) and the annual report."""

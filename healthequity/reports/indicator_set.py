@@ -15,12 +15,13 @@ import pandas as pd
 from healthequity.config import Place
 from healthequity.indicators.build import Progress, build
 from healthequity.indicators.catalogue import Catalogue
+from healthequity.indicators.downloads import write_fingertips, write_workbook
 from healthequity.indicators.headline import city_summary, poorest_fastest
 from healthequity.indicators.inequality import inequality_by_period
 from healthequity.indicators.publication import publishable
-from healthequity.reports.downloads import write_fingertips, write_workbook
 from healthequity.store.results import save_build
 from healthequity.store.warehouse import Warehouse
+from healthequity.synthetic.provider import synthetic_indicator_counts
 
 VALUE_TABLE = "indicator_values"
 
@@ -63,8 +64,16 @@ def run_build(
     only: Iterable[str] | None = None,
     progress: Progress | None = None,
 ) -> BuildOutputs:
-    """Build, analyse, store and (when ``out`` is given) write the downloads."""
-    result = build(place, catalogue, warehouse=warehouse, only=only, progress=progress)
+    """Build (``data: synthetic`` indicators from the demo generator), analyse, store and
+    (when ``out`` is given) write the downloads."""
+    result = build(
+        place,
+        catalogue,
+        warehouse=warehouse,
+        only=only,
+        progress=progress,
+        synthetic=synthetic_indicator_counts,
+    )
     table = result.table
     inequality = inequality_by_period(table)
     verdicts = poorest_fastest(table, inequality)

@@ -24,9 +24,10 @@ Decisions, so that users can rely on them:
   every column; a number in a text column is taken as its text (2023 -> "2023").
 * Line breaks inside a value are refused (often an unclosed quote swallowing the next lines).
 * A column with an empty name and no values (a trailing comma on every line) is ignored.
-* What a row measures decides two checks; it is looked up by indicator_id in the place's
-  indicator catalogue (its own ``indicators`` folder over the shipped one, as the build reads
-  it; an id is a definition's ``id`` or the ``data.indicator_id`` it reads from the warehouse):
+* What a row measures decides two checks; it is looked up by indicator_id in the rules the
+  caller gives (``CountRules``; the CLI's ``load`` makes them from the place's indicator
+  catalogue: its own ``indicators`` folder over the shipped one, as the build reads it; an id
+  is a definition's ``id`` or the ``data.indicator_id`` it reads from the warehouse):
 
   - numerator <= denominator only for proportions. Crude rates, DSRs, counts and life
     expectancy count events that may outnumber the people (repeat admissions per 100,000), and
@@ -60,8 +61,7 @@ import pyarrow.parquet as pq
 
 from healthequity.errors import FileRejected, Problem
 from healthequity.geography.codes import PREFIXES, code_problems
-from healthequity.indicators.catalogue import Catalogue, load_catalogue, place_catalogue
-from healthequity.sources.indicator_types import IndicatorTypes
+from healthequity.sources.count_rules import CountRules
 from healthequity.sources.periods import EXAMPLES, PeriodKind, mixed_formats, parse_periods
 from healthequity.store.datasets import COUNTS
 from healthequity.store.warehouse import Warehouse, sha256_of
@@ -192,11 +192,12 @@ class _Issues:
         ]
 
 
-def read_counts(path: str | Path, *, catalogue: Catalogue | None = None) -> pd.DataFrame:
+def read_counts(path: str | Path, *, rules: CountRules) -> pd.DataFrame:
     """Read and check a tidy counts file; return it in the warehouse's ``counts`` layout
     (with ``sd``, NaN where blank).
 
-    ``catalogue`` says what each indicator_id measures (default: the shipped definitions).
+    ``rules`` say what each indicator_id measures (``healthequity.indicators.count_rules``
+    makes them from a catalogue).
     Raises FileRejected listing every problem (file, row, column, value, expected).
     """
     path = Path(path)
@@ -214,8 +215,7 @@ def read_counts(path: str | Path, *, catalogue: Catalogue | None = None) -> pd.D
         table = _read_xlsx(path)
     else:
         table = _read_parquet(path)
-    types = IndicatorTypes.of(catalogue if catalogue is not None else load_catalogue())
-    return _validate(table, name, types)
+    return _validate(table, name, rules)
 
 
 def load_counts(
@@ -223,17 +223,15 @@ def load_counts(
     path: str | Path,
     *,
     kind: str = "counts",
-    catalogue: Catalogue | None = None,
+    rules: CountRules,
 ) -> int:
     """Check a tidy counts file whole, then load it as one new batch; return its version.
 
-    ``catalogue`` defaults to that of the place whose folder holds the warehouse file (its own
-    ``indicators`` folder over the shipped definitions), the one its build reads.
+    ``rules`` should be those of the catalogue the warehouse's place builds from
+    (``healthequity.indicators.count_rules.place_count_rules``).
     """
     path = Path(path)
-    if catalogue is None:
-        catalogue = place_catalogue(warehouse.path.parent)
-    frame = read_counts(path, catalogue=catalogue)
+    frame = read_counts(path, rules=rules)
     return warehouse.load("counts", frame, kind=kind, source_name=path.name, sha256=sha256_of(path))
 
 
@@ -518,7 +516,7 @@ def _read_parquet(path: Path) -> _Table:
 # --- checking ------------------------------------------------------------------------------
 
 
-def _validate(table: _Table, name: str, types: IndicatorTypes) -> pd.DataFrame:
+def _validate(table: _Table, name: str, rules: CountRules) -> pd.DataFrame:
     """Check every cell and row; return the counts frame or raise FileRejected with all problems."""
     issues = _Issues(name)
     problems = list(table.problems)
@@ -553,7 +551,7 @@ def _validate(table: _Table, name: str, types: IndicatorTypes) -> pd.DataFrame:
     _check_categories(out, bad, rows, issues, found)
     if all(c in out for c in REQUIRED):
         _check_across_rows(out, bad, rows, issues)
-        _check_by_indicator(out, bad, rows, issues, types, table.header_row)
+        _check_by_indicator(out, bad, rows, issues, rules, table.header_row)
     problems = issues.problems(ORDER)
     if problems:
         raise FileRejected(name, problems)
@@ -872,7 +870,7 @@ def _check_by_indicator(
     bad: dict[str, np.ndarray],
     rows: np.ndarray,
     issues: _Issues,
-    types: IndicatorTypes,
+    rules: CountRules,
     header_row: int | None,
 ) -> None:
     """The checks that depend on what a row measures (see the module's decisions): numerator
@@ -880,7 +878,7 @@ def _check_by_indicator(
 
     Rows whose indicator_id, numerator or denominator is bad are left out (reported already).
     """
-    kinds = types.rows(out["indicator_id"].reset_index(drop=True))
+    kinds = rules.rows(out["indicator_id"].reset_index(drop=True))
     what = kinds["what"].to_numpy(dtype=object)
     mean = kinds["mean"].to_numpy(dtype=bool)
     numerator = out["numerator"].to_numpy(dtype=float)

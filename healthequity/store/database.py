@@ -3,6 +3,7 @@ PostgreSQL in a deployment (``HEALTHEQUITY_DATABASE_URL``). Schema changes go th
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,6 +24,11 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+def utcnow() -> dt.datetime:
+    """Now, in UTC, timezone-aware (every stored time is UTC)."""
+    return dt.datetime.now(dt.UTC)
 
 
 class Base(DeclarativeBase):

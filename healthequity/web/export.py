@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 import vl_convert as vlc
 
-from healthequity.reports.downloads import write_fingertips, write_workbook
+from healthequity.indicators.downloads import write_fingertips, write_workbook
 
 EXPORT_WIDTH = 720
 

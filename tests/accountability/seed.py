@@ -7,8 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from healthequity.accountability import importer, services
-from healthequity.auth import users
+from healthequity.accountability import importer, services, users
 from healthequity.auth.permissions import CLI_ACTOR, Actor, actor_for
 from healthequity.store.database import Database
 

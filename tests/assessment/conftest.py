@@ -7,8 +7,8 @@ import datetime as dt
 
 import pytest
 
+from healthequity.accountability import users
 from healthequity.assessment import services
-from healthequity.auth import users
 from healthequity.auth.permissions import CLI_ACTOR, actor_for
 from healthequity.store.database import Database
 from tests.accountability.databases import db, empty_db, fast_hashing

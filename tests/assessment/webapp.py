@@ -16,10 +16,9 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
-from healthequity.accountability import importer
+from healthequity.accountability import importer, users
 from healthequity.accountability import services as tracker
 from healthequity.assessment import register, services
-from healthequity.auth import users
 from healthequity.auth.permissions import CLI_ACTOR
 from healthequity.config import example_place_dir, load_place
 from healthequity.reports.indicator_set import run_build

@@ -17,11 +17,13 @@ from scipy import stats
 
 from healthequity import geography as geo
 from healthequity.config import example_place_dir, load_place
+from healthequity.errors import InputError
 from healthequity.indicators.build import build
 from healthequity.methods import life_expectancy
 from healthequity.methods.esp2013 import ESP2013, ESP2013_BANDS
 from healthequity.sources.fingertips_extracts import read_extract
 from healthequity.store.warehouse import Warehouse
+from healthequity.synthetic.provider import synthetic_indicator_counts
 
 LEEDS = "E08000035"
 PERIODS = ["2021", "2022", "2023"]
@@ -191,7 +193,7 @@ def test_england_and_significance(built: tuple[pd.DataFrame, pd.DataFrame]) -> N
 def test_city_and_england_life_expectancy_equal_the_published_values(
     indicator: str, extract: str, tmp_path: Path
 ) -> None:
-    result = build(load_place(), only=[indicator])
+    result = build(load_place(), only=[indicator], synthetic=synthetic_indicator_counts)
     table = result.table
     published = read_extract(extract)
     published = published[published["area_code"].isin([LEEDS, "E92000001"])]
@@ -215,7 +217,7 @@ def test_mean_and_count_by_ward_and_fifth(indicator: str) -> None:
 
     place = load_place()
     definition = load_catalogue().get(indicator)
-    result = build(place, only=[indicator])
+    result = build(place, only=[indicator], synthetic=synthetic_indicator_counts)
     counts = synthetic_counts(definition, place, DEFAULT_YEARS, seed=20231)
     latest = counts["period"].max()
     counts = counts[(counts["period"] == latest) & (counts["category_type"].fillna("") == "")]
@@ -242,3 +244,20 @@ def test_mean_and_count_by_ward_and_fifth(indicator: str) -> None:
             assert got["upper_95"] == pytest.approx(mean + half, rel=1e-9)
         else:
             assert got["value"] == total and got["count"] == total
+
+
+def test_synthetic_definitions_need_the_generator_from_the_caller() -> None:
+    """The build does not import the synthetic package: without ``synthetic=`` a synthetic
+    definition is refused, naming it; with it, its rows say where they came from."""
+    with pytest.raises(InputError) as caught:
+        build(load_place(), only=["weekly_earnings"])
+    assert str(caught.value) == (
+        "weekly_earnings: its counts are synthetic demo data (data: synthetic), and this build "
+        "was given no synthetic generator"
+    )
+    assert caught.value.field == "data.kind"
+    table = build(
+        load_place(), only=["weekly_earnings"], synthetic=synthetic_indicator_counts
+    ).table
+    assert set(table["source"]) == {"synthetic"}
+    assert set(table["data_version"]) == {"synthetic demo data (seed 20231)"}

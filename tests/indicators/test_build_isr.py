@@ -26,6 +26,7 @@ from healthequity.indicators.significance import comparisons, england_benchmarks
 from healthequity.indicators.standardisation import expected_events
 from healthequity.methods import isratio
 from healthequity.store.warehouse import Warehouse
+from healthequity.synthetic.provider import synthetic_indicator_counts
 
 LEEDS = "E08000035"
 ENGLAND = "E92000001"
@@ -311,7 +312,8 @@ def test_an_isr_needs_its_standardisation_field() -> None:
 
 @pytest.fixture(scope="module")
 def leeds_demo() -> pd.DataFrame:
-    return build(load_place(), only=["emergency_admissions_sar", "u75_mortality_smr"]).table
+    wanted = ["emergency_admissions_sar", "u75_mortality_smr"]
+    return build(load_place(), only=wanted, synthetic=synthetic_indicator_counts).table
 
 
 @pytest.mark.parametrize("indicator", ["emergency_admissions_sar", "u75_mortality_smr"])

@@ -14,6 +14,7 @@ from healthequity import geography as geo
 from healthequity.config import example_place_dir, load_place
 from healthequity.indicators.build import build
 from healthequity.indicators.compute import NOTE_NO_SD, Params, compute, sums_of_squares
+from healthequity.indicators.count_rules import place_count_rules
 from healthequity.indicators.definition import ValueType
 from healthequity.methods import mean
 from healthequity.sources.tabular import load_counts
@@ -91,7 +92,7 @@ def built(
     (folder / "indicators" / "hw_mean.yaml").write_text(YAML)
     _csv(people, lsoas, folder / "scores.csv")
     wh = Warehouse(folder / "warehouse.duckdb")
-    assert load_counts(wh, folder / "scores.csv") == 1
+    assert load_counts(wh, folder / "scores.csv", rules=place_count_rules(folder)) == 1
     result = build(load_place(folder), warehouse=wh, only=["hw_mean"])
     assert result.built == ["hw_mean"]
     table = result.table

@@ -7,10 +7,10 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from healthequity.accountability import users
 from healthequity.accountability.narrative import save_narrative
 from healthequity.assessment import services, workflow
 from healthequity.assessment.models import Assessment
-from healthequity.auth import users
 from healthequity.auth.permissions import CLI_ACTOR, actor_for
 from healthequity.reports.report import load_report_data
 from healthequity.reports.report.charts import SvgRenderer

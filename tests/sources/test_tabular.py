@@ -9,6 +9,8 @@ import pandas as pd
 import pytest
 
 from healthequity.errors import FileRejected
+from healthequity.indicators.catalogue import load_catalogue
+from healthequity.indicators.count_rules import count_rules
 from healthequity.sources.periods import mixed_formats, parse_periods
 from healthequity.sources.tabular import load_counts, read_counts
 from healthequity.store.warehouse import Warehouse, sha256_of
@@ -16,6 +18,8 @@ from healthequity.store.warehouse import Warehouse, sha256_of
 HERE = Path(__file__).parent
 BAD = HERE / "bad_files"
 GOOD = HERE / "good_files"
+# What each indicator_id measures: the shipped catalogue ('demo' is not in it).
+RULES = count_rules(load_catalogue())
 
 # Every problem of every bad file, word for word, in the order reported (by row, then column).
 EXPECTED: dict[str, list[str]] = {
@@ -226,7 +230,7 @@ def test_the_corpus_is_complete() -> None:
 def warehouse(tmp_path: Path) -> Warehouse:
     """A warehouse already holding one good batch."""
     wh = Warehouse(tmp_path / "w.duckdb")
-    assert load_counts(wh, GOOD / "counts.csv") == 1
+    assert load_counts(wh, GOOD / "counts.csv", rules=RULES) == 1
     return wh
 
 
@@ -234,7 +238,7 @@ def warehouse(tmp_path: Path) -> Warehouse:
 def test_bad_file_is_rejected_whole(warehouse: Warehouse, name: str) -> None:
     versions, contents = warehouse.versions(), warehouse.read("counts")
     with pytest.raises(FileRejected) as info:
-        load_counts(warehouse, BAD / name)
+        load_counts(warehouse, BAD / name, rules=RULES)
     assert [str(p) for p in info.value.problems] == EXPECTED[name]
     message = str(info.value)
     count = len(EXPECTED[name])
@@ -248,7 +252,7 @@ def test_bad_file_is_rejected_whole(warehouse: Warehouse, name: str) -> None:
 
 def test_every_problem_names_file_row_column_and_value() -> None:
     with pytest.raises(FileRejected) as info:
-        read_counts(BAD / "many_problems.csv")
+        read_counts(BAD / "many_problems.csv", rules=RULES)
     problems = info.value.problems
     assert all(p.file == "many_problems.csv" for p in problems)
     located = [(p.row, p.column, p.value) for p in problems if p.column is not None]
@@ -258,9 +262,9 @@ def test_every_problem_names_file_row_column_and_value() -> None:
 
 
 def test_the_three_formats_give_the_same_frame() -> None:
-    csv = read_counts(GOOD / "counts.csv")
-    pd.testing.assert_frame_equal(read_counts(GOOD / "counts.xlsx"), csv)
-    pd.testing.assert_frame_equal(read_counts(GOOD / "counts.parquet"), csv)
+    csv = read_counts(GOOD / "counts.csv", rules=RULES)
+    pd.testing.assert_frame_equal(read_counts(GOOD / "counts.xlsx", rules=RULES), csv)
+    pd.testing.assert_frame_equal(read_counts(GOOD / "counts.parquet", rules=RULES), csv)
     assert list(csv.columns) == [
         "indicator_id",
         "area_code",
@@ -287,8 +291,8 @@ def test_the_three_formats_give_the_same_frame() -> None:
 @pytest.mark.parametrize("name", ["counts.csv", "counts.xlsx", "counts.parquet"])
 def test_round_trip_through_the_warehouse(tmp_path: Path, name: str) -> None:
     wh = Warehouse(tmp_path / "w.duckdb")
-    frame = read_counts(GOOD / name)
-    assert load_counts(wh, GOOD / name, kind="test") == 1
+    frame = read_counts(GOOD / name, rules=RULES)
+    assert load_counts(wh, GOOD / name, kind="test", rules=RULES) == 1
     stored = wh.read("counts").drop(columns="batch")
     key = ["indicator_id", "area_code", "period", "sex", "age_band", "category_type", "category"]
     expected = frame.sort_values(key).reset_index(drop=True)
@@ -300,7 +304,7 @@ def test_round_trip_through_the_warehouse(tmp_path: Path, name: str) -> None:
 
 
 def test_bom_crlf_spaces_and_case_are_tidied() -> None:
-    frame = read_counts(GOOD / "bom_crlf_spaces.csv")
+    frame = read_counts(GOOD / "bom_crlf_spaces.csv", rules=RULES)
     assert frame[["indicator_id", "area_code", "period", "sex", "age_band"]].to_dict("list") == {
         "indicator_id": ["demo", "demo", "pooled"],
         "area_code": ["E05011549", "E05011395", "E01011264"],
@@ -313,7 +317,7 @@ def test_bom_crlf_spaces_and_case_are_tidied() -> None:
 
 def test_optional_columns_and_trailing_commas() -> None:
     for name in ("no_category.csv", "trailing_commas.csv"):
-        frame = read_counts(GOOD / name)
+        frame = read_counts(GOOD / name, rules=RULES)
         assert frame["category_type"].tolist() == ["", ""]
         assert frame["category"].tolist() == ["", ""]
         assert frame["area_code"].tolist() == ["E05011549", "E05011395"]
@@ -321,8 +325,8 @@ def test_optional_columns_and_trailing_commas() -> None:
 
 def test_a_revision_is_a_new_version(tmp_path: Path) -> None:
     wh = Warehouse(tmp_path / "w.duckdb")
-    assert load_counts(wh, GOOD / "counts.csv") == 1
-    assert load_counts(wh, GOOD / "no_category.csv") == 2
+    assert load_counts(wh, GOOD / "counts.csv", rules=RULES) == 1
+    assert load_counts(wh, GOOD / "no_category.csv", rules=RULES) == 2
     latest = wh.read("counts")
     assert len(latest) == 10
     revised = latest[(latest["area_code"] == "E05011395") & (latest["sex"] == "Male")]
@@ -333,7 +337,7 @@ def test_a_missing_file_is_rejected(tmp_path: Path) -> None:
     with pytest.raises(
         FileRejected, match=r"nowhere.csv: '.*nowhere.csv': expected an existing file"
     ):
-        read_counts(tmp_path / "nowhere.csv")
+        read_counts(tmp_path / "nowhere.csv", rules=RULES)
 
 
 def test_periods_are_parsed_whole_columns() -> None:

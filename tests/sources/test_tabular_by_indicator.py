@@ -11,10 +11,13 @@ import pytest
 
 from healthequity.errors import FileRejected
 from healthequity.indicators.catalogue import load_catalogue
+from healthequity.indicators.count_rules import count_rules, place_count_rules
 from healthequity.sources.tabular import load_counts, read_counts
 from healthequity.store.warehouse import Warehouse
 
 HEADER = "indicator_id,area_code,period,sex,age_band,numerator,denominator"
+# What each indicator_id measures: the shipped catalogue.
+RULES = count_rules(load_catalogue())
 # Shipped definitions used below (their value types are what the rules look at).
 SHIPPED = {
     "gld_reception": "proportion",
@@ -50,9 +53,9 @@ def write(folder: Path, name: str, lines: list[str], header: str = HEADER) -> Pa
     return path
 
 
-def messages(path: Path, **kwargs: object) -> list[str]:
+def messages(path: Path) -> list[str]:
     with pytest.raises(FileRejected) as info:
-        read_counts(path, **kwargs)  # type: ignore[arg-type]
+        read_counts(path, rules=RULES)
     return [str(p) for p in info.value.problems]
 
 
@@ -73,7 +76,7 @@ def test_rates_dsrs_and_counts_may_exceed_their_denominator(tmp_path: Path) -> N
         ],
     )
     wh = Warehouse(tmp_path / "w.duckdb")
-    assert load_counts(wh, path) == 1
+    assert load_counts(wh, path, rules=RULES) == 1
     stored = wh.read("counts").set_index("indicator_id")
     assert stored["numerator"].to_dict() == {
         "first_time_entrants_yjs": 5,
@@ -96,7 +99,7 @@ def test_a_proportion_above_its_denominator_is_refused(tmp_path: Path) -> None:
     )
     wh = Warehouse(tmp_path / "w.duckdb")
     with pytest.raises(FileRejected) as info:
-        load_counts(wh, path)
+        load_counts(wh, path, rules=RULES)
     assert [str(p) for p in info.value.problems] == [
         "gld.csv, row 3, column 'numerator': 41: expected a numerator no greater than the "
         "denominator (40): 'gld_reception' is a proportion",
@@ -179,7 +182,7 @@ def test_a_file_of_means_needs_an_sd_column(tmp_path: Path) -> None:
         "of each row's values) for the mean indicator(s) 'weekly_earnings'",
     ]
     one_value = write(tmp_path, "one.csv", ["attainment8,E05011549,2023/24,Persons,All ages,45,1"])
-    assert read_counts(one_value)["sd"].isna().all()
+    assert read_counts(one_value, rules=RULES)["sd"].isna().all()
 
 
 def test_sd_round_trips_through_every_format_and_the_warehouse(tmp_path: Path) -> None:
@@ -193,13 +196,13 @@ def test_sd_round_trips_through_every_format_and_the_warehouse(tmp_path: Path) -
         ],
         header=HEADER + ",sd",
     )
-    frame = read_counts(path)
+    frame = read_counts(path, rules=RULES)
     assert frame["sd"].tolist()[0] == 150.25 and np.isnan(frame["sd"].tolist()[1:]).all()
     parquet = tmp_path / "means.parquet"
     pd.read_csv(path, dtype={"period": str}).to_parquet(parquet)
-    pd.testing.assert_frame_equal(read_counts(parquet), frame)
+    pd.testing.assert_frame_equal(read_counts(parquet, rules=RULES), frame)
     wh = Warehouse(tmp_path / "w.duckdb")
-    assert load_counts(wh, path) == 1
+    assert load_counts(wh, path, rules=RULES) == 1
     stored = wh.read("counts").drop(columns="batch")
     key = ["indicator_id", "area_code", "period", "sex", "age_band", "category_type", "category"]
     expected = frame.sort_values(key).reset_index(drop=True)
@@ -215,8 +218,10 @@ def test_the_place_catalogue_decides(tmp_path: Path) -> None:
         RATE_YAML.format(id="local_admissions", counts_id="admissions_counts")
     )
     path = write(tmp_path, "adm.csv", ["admissions_counts,E05011549,2023,Persons,All ages,9,4"])
-    assert load_counts(Warehouse(place / "warehouse.duckdb"), path) == 1
+    ours = place_count_rules(place)
+    assert load_counts(Warehouse(place / "warehouse.duckdb"), path, rules=ours) == 1
+    elsewhere = place_count_rules(tmp_path / "elsewhere")
     with pytest.raises(FileRejected, match="'admissions_counts' is not in the indicator"):
-        load_counts(Warehouse(tmp_path / "elsewhere" / "warehouse.duckdb"), path)
-    ours = load_catalogue(place / "indicators")
-    assert read_counts(path, catalogue=ours)["numerator"].tolist() == [9]
+        load_counts(Warehouse(tmp_path / "elsewhere" / "warehouse.duckdb"), path, rules=elsewhere)
+    own_only = count_rules(load_catalogue(place / "indicators"))
+    assert read_counts(path, rules=own_only)["numerator"].tolist() == [9]

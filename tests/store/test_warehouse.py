@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from healthequity.errors import InputError
+from healthequity.indicators.count_rules import place_count_rules
 from healthequity.sources.tabular import load_counts
 from healthequity.store import warehouse as warehouse_module
 from healthequity.store.datasets import COUNTS, DATASETS, Dataset
@@ -155,7 +156,7 @@ def test_an_old_warehouse_gains_sd_and_still_loads(tmp_path: Path) -> None:
         "indicator_id,area_code,period,sex,age_band,numerator,denominator,sd\n"
         "weekly_earnings,E05011549,2023,Persons,All ages,6123.5,10,150.25\n"
     )
-    assert load_counts(wh, new) == 2
+    assert load_counts(wh, new, rules=place_count_rules(tmp_path)) == 2
     later = counts(3, ("E05011395",))  # a writer that knows nothing of sd
     assert wh.load("counts", later, kind="counts", source_name="c.csv", sha256="cc") == 3
     rows = Warehouse(path).read("counts").set_index(["indicator_id", "area_code"])

@@ -9,6 +9,7 @@ import pytest
 from healthequity.config import Place
 from healthequity.errors import InputError
 from healthequity.indicators import Definition, PeriodType, ValueType, load_catalogue
+from healthequity.indicators.count_rules import count_rules
 from healthequity.methods.esp2013 import ESP2013, ESP2013_BANDS
 from healthequity.sources.tabular import read_counts
 from healthequity.store.datasets import COUNTS
@@ -86,7 +87,7 @@ def test_counts_load_through_the_tabular_checks(
     frames = [c.drop(columns=["source", "synthetic"]) for c in all_counts.values()]
     path = tmp_path / "synthetic.parquet"  # type: ignore[operator]
     pd.concat(frames, ignore_index=True).to_parquet(path)
-    back = read_counts(path)
+    back = read_counts(path, rules=count_rules(CATALOGUE))
     assert len(back) == sum(len(f) for f in frames)
 
 

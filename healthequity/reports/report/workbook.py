@@ -1,5 +1,5 @@
 """The report as an Excel workbook for analysts: the indicator download's sheets
-(``healthequity.reports.downloads.write_workbook``) plus a sheet per report section."""
+(``healthequity.indicators.downloads.write_workbook``) plus a sheet per report section."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from healthequity.reports.downloads import write_workbook
+from healthequity.indicators.downloads import write_workbook
 from healthequity.reports.report._files import write_atomic
 from healthequity.reports.report.data import ReportData
 from healthequity.reports.report.methods_annex import methods_annex

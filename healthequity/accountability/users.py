@@ -1,5 +1,7 @@
 """Users: add, list, change role/organisations/active, set password, and sign in (with rate
-limiting). Admin changes are audited like every other change; password hashes never are."""
+limiting). Admin changes are audited and version-checked like the tracker's records (so this
+sits above ``healthequity.auth``, which gives it the models, passwords and rate limits);
+password hashes are never audited."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """Downloads of the indicator set: a Fingertips-format CSV and an Excel workbook.
 
-Both take the *publishable* table (after disclosure control); neither computes anything.
+Both take the *publishable* table (after disclosure control); neither computes anything. They
+sit with the indicators, below the web dashboard and the reports, which both write them.
 """
 
 from __future__ import annotations
