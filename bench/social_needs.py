@@ -8,6 +8,7 @@ runs it: inside the warehouse (healthequity.social_needs.store.aggregate_stored)
 from __future__ import annotations
 
 import multiprocessing
+import os
 import tempfile
 from pathlib import Path
 
@@ -63,7 +64,7 @@ def run(patients: int = PATIENTS) -> list[Timing]:
         "about its domain, has its need); per patient the masks are OR-ed (bit_or), summed "
         "into practice x LSOA x age band x sex x ethnic group cells, then by practice, PCN, "
         "ward, local fifth, England decile, ethnic group, age band and sex. Peak memory is "
-        "the aggregating process's.",
+        f"the aggregating process's. Load average (1 min) after the runs: {os.getloadavg()[0]:.1f}.",
         timings,
     )
     return timings
