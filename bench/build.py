@@ -344,17 +344,27 @@ def _tmp(name: str) -> str:
 
 def run(*, national_las: Sequence[str] | None = None, batch: int = BATCH) -> list[Timing]:
     """Time the Leeds build step by step and the national build; write docs/benchmarks.md."""
+    return [*run_leeds(), *run_national(national_las=national_las, batch=batch)]
+
+
+def run_leeds() -> list[Timing]:
+    """Time the Leeds build step by step; write its section of docs/benchmarks.md."""
     before = _load()
     timings = leeds()
     print(write_section(
         "Indicator build: Leeds",
-        "The whole Leeds indicator set (`python -c \"import bench.build as b; b.run()\"`): every "
+        "The whole Leeds indicator set (`python -c \"import bench.build as b; b.run_leeds()\"`): every "
         "active indicator for England, Leeds, 33 wards, 107 MSOAs, 488 LSOAs, local fifths, "
         "national deciles, most deprived 10% and 5 ethnic groups, 10 periods, 3 sexes; each step "
         "of `healthequity build` timed alone. The first rows separate the synthetic demo "
         "generator (healthequity.synthetic) from the build itself. " + before + _load(" end"),
         timings,
     ))  # fmt: skip
+    return timings
+
+
+def run_national(*, national_las: Sequence[str] | None = None, batch: int = BATCH) -> list[Timing]:
+    """Time the national build (minutes); write its section of docs/benchmarks.md."""
     before = _load()
     nat = national(batch, national_las)
     print(write_section(
@@ -368,4 +378,4 @@ def run(*, national_las: Sequence[str] | None = None, batch: int = BATCH) -> lis
         + _load(" end"),
         nat,
     ))  # fmt: skip
-    return [*timings, *nat]
+    return nat
