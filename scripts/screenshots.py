@@ -1,8 +1,9 @@
-"""Screenshots of the four page types for the README: docs/screenshots/*.png.
+"""Screenshots of the main page types for the README: docs/screenshots/*.png.
 
 `python scripts/screenshots.py [PLACE_FOLDER]`: serves the place's latest build (default: builds
-a few Leeds indicators into a temporary folder) and photographs the overview, an indicator page,
-a ward's profile and the inequalities page with Playwright driving Debian's chromium.
+a few Leeds indicators and publishes synthetic social needs responses into a temporary folder)
+and photographs the overview, an indicator page, a ward's profile, the inequalities page and the
+social needs page with Playwright driving Debian's chromium.
 """
 
 from __future__ import annotations
@@ -46,14 +47,17 @@ def _demo_place() -> Path:
 
     folder = Path(tempfile.mkdtemp(prefix="screenshots-"))
     shutil.copy(example_place_dir() / "place.toml", folder / "place.toml")
+    from healthequity.cli.demo import synthetic_social_needs
+
     run_build(
         load_place(folder), warehouse=Warehouse(folder / "warehouse.duckdb"), out=None, only=DEMO
     )
+    synthetic_social_needs(folder, 100_000)
     return folder
 
 
 def main(argv: list[str]) -> None:
-    """Serve, photograph the four page types, stop."""
+    """Serve, photograph the page types, stop."""
     from playwright.sync_api import sync_playwright
 
     place = Path(argv[0]) if argv else _demo_place()
@@ -73,6 +77,7 @@ def main(argv: list[str]) -> None:
         "indicator": "/indicators/infant_mortality",
         "area": "/areas/E05012841",
         "inequalities": "/inequalities",
+        "social-needs": "/social-needs",
     }
     OUT.mkdir(parents=True, exist_ok=True)
     try:
