@@ -159,10 +159,11 @@ def _common(request: Request, pub: Publication) -> dict[str, object]:
 
 
 def _empty(request: Request) -> HTMLResponse:
-    """Nothing published yet: how to publish (status 200)."""
-    folder = request.app.state.settings.place_folder
-    commands = [c.replace("PLACE", str(folder)) for c in HOW_TO_PUBLISH]
-    trial = [c.replace("PLACE", str(folder)) for c in HOW_TO_TRY]
+    """Nothing published yet: how to publish (status 200). The commands name the place folder
+    by its name only: a public page does not show the server's paths."""
+    name = Path(request.app.state.settings.place_folder).name
+    commands = [c.replace("PLACE", name) for c in HOW_TO_PUBLISH]
+    trial = [c.replace("PLACE", name) for c in HOW_TO_TRY]
     context = {"title": TITLE, "nav": NAV, "hide_provenance": True, "commands": commands,
                "trial": trial, "charts": []}  # fmt: skip
     return render(request, "social_needs/empty.html", context)

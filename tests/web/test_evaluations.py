@@ -102,3 +102,11 @@ def test_missing_and_broken_evaluations(tmp_path: Path, place_folder: Path) -> N
         "saved evaluation 'broken' could not be read: broken/manifest.json could not be read"
     )
     assert client.get("/evaluations/good").status_code == 200
+
+
+def test_the_evaluations_page_shows_no_server_path(tmp_path: Path) -> None:
+    place = tmp_path / "my-place"
+    place.mkdir()
+    html = TestClient(create_app(Settings(place))).get("/evaluations").text
+    assert "--out my-place/evaluations/NAME" in html
+    assert str(tmp_path) not in html

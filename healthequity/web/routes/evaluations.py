@@ -44,9 +44,18 @@ def evaluations_page(request: Request) -> HTMLResponse:
         "nav": "evaluations",
         "hide_provenance": True,
         "evaluations": saved(folder),
-        "folder": folder,
+        "folder": _shown_folder(folder, Path(request.app.state.settings.place_folder)),
     }
     return render(request, "evaluations.html", context)
+
+
+def _shown_folder(folder: Path, place: Path) -> str:
+    """The evaluations folder as a public page may show it: from the place folder's name, never
+    the server's absolute path."""
+    try:
+        return str(Path(place.name) / folder.relative_to(place))
+    except ValueError:
+        return folder.name
 
 
 @router.get("/evaluations/{name}", response_class=HTMLResponse, include_in_schema=False)
