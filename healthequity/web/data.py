@@ -174,9 +174,10 @@ class BuildCache:
                 raise
             self._checked = time.monotonic()
             if latest is None:
+                name = Path(self.settings.place_folder).name  # a public page shows no paths
                 raise NoBuild(
-                    f"no build in {self.settings.warehouse_path}: run "
-                    f"`healthequity build --place {self.settings.place_folder}` first"
+                    f"no build yet in the place folder {name!r}: run "
+                    f"`healthequity build --place {name}` first"
                 )
             if self._view is None or self._view.provenance.build_id != latest:
                 fresh = load_view(self.settings, self.warehouse, latest)

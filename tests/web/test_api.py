@@ -204,4 +204,6 @@ def test_no_build_is_503(tmp_path: Path) -> None:
     shutil.copy(example_place_dir() / "place.toml", tmp_path / "place.toml")
     r = TestClient(create_app(Settings(tmp_path))).get("/api/indicators")
     assert r.status_code == 503
-    assert r.json()["error"]["message"].startswith("no build in ")
+    message = r.json()["error"]["message"]
+    assert message.startswith(f"no build yet in the place folder {tmp_path.name!r}")
+    assert str(tmp_path.parent) not in message  # no server path on a public page
