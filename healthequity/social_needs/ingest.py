@@ -19,6 +19,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from healthequity.errors import FileRejected, Problem
 from healthequity.geography.deprivation import iod
@@ -189,16 +191,15 @@ def validate_extract(
     today = today or dt.date.today()
     flag((date > pd.Timestamp(today)).fillna(False), "date", f"a date on or before {today}")
 
-    codes = text["codes"].str.upper().str.split(r"\s*;\s*", regex=True)
-    codes = codes.map(lambda cs: [c for c in cs if c] if isinstance(cs, list) else [])
-    asked = codes.map(len) > 0
-    known_codes = set(template.domain_of())
-    for at, cs in enumerate(codes):
-        unknown = [c for c in cs if c not in known_codes]
-        if unknown:
-            found.append((at, "codes", ";".join(unknown), "codes of the social needs template"))
-        elif len(set(cs)) < len(cs):
-            found.append((at, "codes", text["codes"].iloc[at], "each code once in a response"))
+    at, code = _codes_by_row(text["codes"])
+    asked = pd.Series(np.bincount(at, minlength=len(raw)) > 0)
+    unknown = ~np.isin(code, list(template.domain_of()))
+    unknown_text = pd.Series(code[unknown]).groupby(at[unknown]).agg(";".join)
+    for row, value in zip(unknown_text.index.to_numpy(), unknown_text.to_numpy(), strict=True):
+        found.append((int(row), "codes", value, "codes of the social needs template"))
+    repeated = pd.DataFrame({"at": at, "code": code}).duplicated().to_numpy()
+    for row in np.setdiff1d(np.unique(at[repeated]), unknown_text.index.to_numpy()):
+        found.append((int(row), "codes", text["codes"].iloc[row], "each code once in a response"))
     flag(asked & (date_text == ""), "date", "a date for a response with codes")
     flag(~asked & (date_text != ""), "codes", "at least one code for a response with a date")
 
@@ -212,11 +213,11 @@ def validate_extract(
             (int(pos), "patient_id", patient.iloc[pos],
              f"one response per patient and date (a duplicate of row {other}, {when})")
         )  # fmt: skip
-    both = key.assign(asked=asked).groupby("patient")["asked"].transform("nunique") > 1
-    flag(both & ~asked, "codes", "no 'never asked' row for a patient who has responses")
-    described = pd.DataFrame({c: text[c].str.upper() for c in _DESCRIBE}).assign(patient=patient)
+    who, _ = pd.factorize(patient)
+    both = _varies_within(who, asked)
+    flag(both & ~asked.to_numpy(), "codes", "no 'never asked' row for a patient who has responses")
     for column in _DESCRIBE:
-        varies = described.groupby("patient")[column].transform("nunique") > 1
+        varies = _varies_within(who, text[column].str.upper())
         flag(varies, column, "the same value on every row of a patient")
 
     found = [f for f in found if f[0] not in has_identifier or f[3].startswith("no direct")]
@@ -224,7 +225,7 @@ def validate_extract(
         order = {c: i for i, c in enumerate(EXTRACT_COLUMNS)}
         found.sort(key=lambda f: (f[0], order[f[1]]))
         raise FileRejected(file, [Problem(file, int(numbers[p]), c, v, e) for p, c, v, e in found])
-    records = pd.DataFrame(
+    rows_of = pd.DataFrame(
         {
             "practice_code": practice,
             "patient_id": patient,
@@ -233,12 +234,41 @@ def validate_extract(
             "sex": sex,
             "ethnic_group": ethnic,
             "date": date.astype("datetime64[s]"),
-            "code": codes.map(lambda cs: cs or [None]),
         }
-    ).explode("code", ignore_index=True)
+    )
+    # each response once per code, a row never asked once with no code, in the file's order
+    never = np.flatnonzero(~asked.to_numpy())
+    where = np.concatenate([at, never])
+    in_file_order = np.argsort(where, kind="stable")
+    records = rows_of.iloc[where[in_file_order]].reset_index(drop=True)
+    coded = np.concatenate([code, np.full(len(never), None, dtype=object)])
+    records["code"] = coded[in_file_order]
     return records.astype({c: "str" for c in RECORD_COLUMNS if c not in ("date", "code")}).astype(
         {"code": "string"}
     )[list(RECORD_COLUMNS)]
+
+
+def _codes_by_row(codes: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """The codes of every row, one entry per code in the file's order: (row position, code),
+    split at ';' (spaces around it ignored), upper case, empty parts dropped. Arrow kernels:
+    no Python call per row."""
+    text = pc.utf8_upper(pa.array(codes.to_numpy(dtype=object), type=pa.string()))
+    lists = pc.split_pattern(pc.replace_substring_regex(text, r"\s*;\s*", ";"), ";")
+    flat, parent = pc.list_flatten(lists), pc.list_parent_indices(lists)
+    keep = pc.not_equal(flat, "")
+    at = parent.filter(keep).to_numpy().astype(np.int64)
+    return at, np.asarray(flat.filter(keep).to_pylist(), dtype=object)
+
+
+def _varies_within(group: np.ndarray, values: pd.Series) -> np.ndarray:
+    """Per row: whether its group (integer codes, as pd.factorize gives) holds more than one
+    distinct value of ``values``."""
+    value, _ = pd.factorize(values, use_na_sentinel=False)
+    width = int(value.max()) + 1 if len(value) else 1
+    pairs = np.sort(group.astype(np.int64) * width + value)
+    pairs = pairs[np.r_[True, pairs[1:] != pairs[:-1]]] if len(pairs) else pairs
+    per_group = np.bincount(pairs // width, minlength=int(group.max()) + 1 if len(group) else 0)
+    return per_group[group] > 1
 
 
 def to_extract(records: pd.DataFrame) -> pd.DataFrame:
