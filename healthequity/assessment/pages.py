@@ -24,6 +24,7 @@ from healthequity.accountability.errors import Conflict, NotFound
 from healthequity.accountability.models import Action, Recommendation
 from healthequity.assessment import evidence as evidence_module
 from healthequity.assessment import reporting, serialise, services, workflow
+from healthequity.assessment.area_map import area_map, overlay_svg
 from healthequity.assessment.geo import ward_choices
 from healthequity.assessment.models import Assessment
 from healthequity.assessment.page_context import Context, context, live_evidence, shown_evidence
@@ -201,6 +202,19 @@ async def sign_out(request: Request) -> Response:
     return response
 
 
+# --- the map the area is drawn on -----------------------------------------------------------
+
+
+@router.get("/area-map/{layer}.svg", response_model=None)
+def area_map_layer(request: Request, layer: str) -> Response:
+    """A boundary layer (LSOAs) in the form map's frame, fetched when the user shows it."""
+    try:
+        svg = overlay_svg(layer)
+    except InputError as err:
+        return error_page(request, 404, err.message, None)
+    return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "max-age=86400"})
+
+
 # --- lists, reviews, report ----------------------------------------------------------------
 
 
@@ -345,6 +359,7 @@ def _form_context(
         "principles": PRINCIPLES,
         "groups": POPULATION_GROUPS,
         "wards": ward_choices(),
+        "area_map": area_map() if stage == "prepare" else None,
         "organisations": own,
         "evidence": found,
         "evidence_note": why,

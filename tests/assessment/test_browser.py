@@ -6,24 +6,23 @@ comes due (the app's clock moved on) and is listed as overdue."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from healthequity.assessment.vocab import DIMENSIONS
-from tests.assessment.webapp import PASSWORD, WebApp, assessment_place, make_webapp, serve
+from tests.assessment.browsing import accessible as _accessible
+from tests.assessment.browsing import browser
+from tests.assessment.browsing import open_page as _page
+from tests.assessment.browsing import sign_in as _sign_in
+from tests.assessment.webapp import WebApp, assessment_place, make_webapp, serve
 
-__all__ = ["assessment_place"]
+__all__ = ["assessment_place", "browser"]
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--no-first-run", "--disable-quic"]  # fmt: skip
 TODAY = dt.date(2026, 3, 2)
-AXE = Path(__file__).parents[1] / "web" / "vendor" / "axe.min.js"
 
 
 @pytest.fixture(scope="module")
@@ -34,46 +33,6 @@ def webapp(assessment_place: Path, tmp_path_factory: pytest.TempPathFactory) -> 
 @pytest.fixture(scope="module")
 def server(webapp: WebApp) -> Iterator[str]:
     yield from serve(webapp.app)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
-        pytest.skip("Debian's chromium is not installed: run scripts/install-browser.sh")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        yield b
-        b.close()
-
-
-def _page(browser, server, errors):  # type: ignore[no-untyped-def]
-    context = browser.new_context(base_url=server)
-    page = context.new_page()
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
-    return context, page
-
-
-def _sign_in(page, username: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto("/assessments/sign-in")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_selector("#account strong")
-
-
-def _accessible(page) -> None:  # type: ignore[no-untyped-def]
-    """No serious or critical axe-core violation on the page."""
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("async () => await axe.run(document)")
-    bad = [
-        f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes']][:3]}"
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-    assert bad == [], page.url
 
 
 def test_officer_to_sponsor_to_public_to_review(browser, server, webapp: WebApp) -> None:  # type: ignore[no-untyped-def]
