@@ -5,15 +5,10 @@ serious or critical problem on any tracker page, form or refused form."""
 
 from __future__ import annotations
 
-import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from argon2 import PasswordHasher
 
 from healthequity.auth import passwords
@@ -21,21 +16,12 @@ from healthequity.store.database import Database
 from healthequity.web.data import BuildCache
 from tests.accountability.pages_app import build_cache, make_app, place_folder
 from tests.accountability.seed import PASSWORD, seed
+from tests.browser import axe_problems, served
 
 __all__ = ["build_cache", "place_folder"]
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-AXE = Path(__file__).parents[1] / "web" / "vendor" / "axe.min.js"
 PUBLIC_PAGES = [
     "/tracker",
     "/tracker/recommendations/1",
@@ -58,12 +44,6 @@ ADMIN_PAGES = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(
     tmp_path_factory: pytest.TempPathFactory, place_folder: Path, build_cache: BuildCache
@@ -75,31 +55,9 @@ def server(
         db.upgrade()
         seed(db)
         app = make_app(place_folder, db, build_cache)
-        port = _free_port()
-        srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-        thread = threading.Thread(target=srv.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 20
-        while not srv.started:
-            if time.monotonic() > deadline:
-                raise RuntimeError("uvicorn did not start")
-            time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}"
-        srv.should_exit = True
-        thread.join(timeout=10)
+        with served(app) as url:
+            yield url
         db.dispose()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
-        pytest.skip("Debian's chromium is not installed: run scripts/install-browser.sh")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        yield b
-        b.close()
 
 
 class Tab:
@@ -124,13 +82,7 @@ class Tab:
         self.page.wait_for_url(f"**{next_path}")
 
     def axe(self) -> list[str]:
-        self.page.add_script_tag(path=str(AXE))
-        result = self.page.evaluate("async () => await axe.run(document)")
-        return [
-            f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes']][:3]}"
-            for v in result["violations"]
-            if v["impact"] in ("serious", "critical")
-        ]
+        return axe_problems(self.page)
 
 
 @pytest.fixture

@@ -18,10 +18,10 @@ from healthequity.assessment import geo
 from healthequity.assessment.area_map import area_map
 from healthequity.assessment.models import Assessment
 from healthequity.geography import boundaries
-from tests.assessment.browsing import accessible, browser, open_page, sign_in
+from tests.assessment.browsing import accessible, open_page, sign_in
 from tests.assessment.webapp import WebApp, assessment_place, make_webapp, serve
 
-__all__ = ["assessment_place", "browser"]
+__all__ = ["assessment_place"]
 
 pytestmark = pytest.mark.browser
 

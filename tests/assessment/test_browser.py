@@ -13,12 +13,11 @@ import pytest
 
 from healthequity.assessment.vocab import DIMENSIONS
 from tests.assessment.browsing import accessible as _accessible
-from tests.assessment.browsing import browser
 from tests.assessment.browsing import open_page as _page
 from tests.assessment.browsing import sign_in as _sign_in
 from tests.assessment.webapp import WebApp, assessment_place, make_webapp, serve
 
-__all__ = ["assessment_place", "browser"]
+__all__ = ["assessment_place"]
 
 pytestmark = pytest.mark.browser
 

@@ -5,15 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
 
 from healthequity.accountability import importer, users
@@ -25,6 +21,7 @@ from healthequity.reports.indicator_set import run_build
 from healthequity.store.database import Database
 from healthequity.store.warehouse import Warehouse
 from healthequity.web import Settings, create_app
+from tests.browser import served
 
 INDICATORS = ["children_relative_low_income", "infant_mortality", "smoking_at_delivery"]
 PASSWORD = "correct horse battery staple"
@@ -93,25 +90,7 @@ def make_webapp(place: Path, db: Path | Database, today: dt.date) -> WebApp:
     return WebApp(app, db, clock)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def serve(app: FastAPI) -> Iterator[str]:
     """Serve ``app`` with uvicorn on a free port until the generator is closed."""
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with served(app) as url:
+        yield url

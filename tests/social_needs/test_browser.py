@@ -4,29 +4,20 @@ no serious or critical accessibility violation."""
 
 from __future__ import annotations
 
-import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-import uvicorn
 
 from healthequity.config import load_place
 from healthequity.social_needs.publications import store_publication
 from healthequity.social_needs.web import register
 from healthequity.store.warehouse import Warehouse
 from healthequity.web import Settings, create_app
+from tests.browser import axe_problems, served
 from tests.social_needs.published import new_place, small_publication
 
 pytestmark = [pytest.mark.browser, pytest.mark.filterwarnings("ignore:The 'future.infer_string'")]
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--no-first-run", "--disable-quic"]  # fmt: skip
-AXE = Path(__file__).parents[1] / "web" / "vendor" / "axe.min.js"
 PAGES = [
     "/social-needs",
     "/social-needs/sn-need-housing?breakdown=Ward",
@@ -43,32 +34,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                       place=load_place(place))  # fmt: skip
     app = create_app(Settings(place))
     register(app)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
-        pytest.skip("Debian's chromium is not installed: run scripts/install-browser.sh")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        yield b
-        b.close()
+    with served(app) as url:
+        yield url
 
 
 @pytest.fixture
@@ -114,11 +81,4 @@ def test_indicator_page_changes_breakdown(page) -> None:  # type: ignore[no-unty
 def test_no_serious_accessibility_violations(page, path: str) -> None:  # type: ignore[no-untyped-def]
     page.goto(path)
     page.wait_for_selector("[data-chart][data-drawn='true']", timeout=15_000)
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("async () => await axe.run(document)")
-    bad = [
-        f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes']][:3]}"
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-    assert bad == []
+    assert axe_problems(page) == []

@@ -4,14 +4,10 @@ evaluation saved in it, shared by the web tests; and a place whose latest build 
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -21,6 +17,7 @@ from healthequity.reports.indicator_set import run_build
 from healthequity.store.results import builds, read_build, save_build
 from healthequity.store.warehouse import Warehouse
 from healthequity.web import Settings
+from tests.browser import served
 
 EXAMPLE = "selective_licensing"
 TABLES = ("indicator_values", "inequality", "verdicts")
@@ -118,25 +115,8 @@ def client(app: FastAPI) -> TestClient:
     return TestClient(app)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def server(app: FastAPI) -> Iterator[str]:
     """The app served by uvicorn on a free local port, for the browser tests."""
-    port = _free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with served(app) as url:
+        yield url

@@ -6,26 +6,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from healthequity.schema import FINGERTIPS_COLUMNS
+from tests.browser import axe_problems
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 PAGES = [
     "/",
     "/indicators/infant_mortality",
@@ -36,18 +25,6 @@ PAGES = [
     "/evaluations",
     "/evaluations/selective_licensing",
 ]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
-        pytest.skip("Debian's chromium is not installed: run scripts/install-browser.sh")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture
@@ -163,11 +140,4 @@ def test_no_serious_accessibility_violations(page, path: str) -> None:  # type: 
     page.goto(path)
     if page.locator("[data-chart]").count():
         page.wait_for_selector("[data-chart][data-drawn='true']", timeout=15_000)
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("async () => await axe.run(document)")
-    bad = [
-        f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes']][:3]}"
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-    assert bad == []
+    assert axe_problems(page) == []
