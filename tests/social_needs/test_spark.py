@@ -35,3 +35,21 @@ def test_spark_gives_the_duckdb_counts(spark: Any) -> None:
         on_duckdb.astype(dict.fromkeys(numbers, "int64")),
         check_dtype=False,
     )
+
+
+def test_records_read_from_parquet_by_spark_as_the_readme_shows(spark: Any, tmp_path: Any) -> None:
+    practices = synthetic_practices(20, seed=6)
+    records = synthetic_records(3_000, practices=practices, seed=10)
+    path = tmp_path / "social_needs"
+    path.mkdir()
+    records.to_parquet(path / "part-0.parquet")
+    backend = spark_backend(spark)
+    on_spark = aggregate(backend.read_parquet(str(path)), practices, backend)
+    on_duckdb = aggregate(records, practices)
+    numbers = [c for c in on_duckdb.columns if c not in ("breakdown", "group_code")]
+    pd.testing.assert_frame_equal(
+        on_spark.astype(dict.fromkeys(numbers, "int64")),
+        on_duckdb.astype(dict.fromkeys(numbers, "int64")),
+        check_dtype=False,
+    )
+    assert on_duckdb["registered"].iloc[0] == 3_000
