@@ -333,7 +333,7 @@ def leeds() -> list[Timing]:
 def _load(when: str = " start") -> str:
     """The machine's load average (other processes slow every timing on a shared machine)."""
     one, five, _ = os.getloadavg()
-    return f"Load average at the{when}: {one:.1f} (1 min), {five:.1f} (5 min)."
+    return f" Load average at the{when}: {one:.1f} (1 min), {five:.1f} (5 min)."
 
 
 def _tmp(name: str) -> str:
@@ -357,7 +357,7 @@ def run_leeds() -> list[Timing]:
         "active indicator for England, Leeds, 33 wards, 107 MSOAs, 488 LSOAs, local fifths, "
         "national deciles, most deprived 10% and 5 ethnic groups, 10 periods, 3 sexes; each step "
         "of `healthequity build` timed alone. The first rows separate the synthetic demo "
-        "generator (healthequity.synthetic) from the build itself. " + before + _load(" end"),
+        "generator (healthequity.synthetic) from the build itself." + before + _load(" end"),
         timings,
     ))  # fmt: skip
     return timings
@@ -373,7 +373,7 @@ def run_national(*, national_las: Sequence[str] | None = None, batch: int = BATC
         "plus each LA's own deprivation fifths and national IMD deciles (no wards or MSOAs: no "
         "national lookups are shipped), from SYNTHETIC counts drawn by `bench.build."
         "national_counts` on Census 2021 populations. Built in batches of LAs with "
-        "`healthequity.indicators.build.national_context`; one run (it takes minutes). "
+        "`healthequity.indicators.build.national_context`; one run (it takes minutes)."
         + before
         + _load(" end"),
         nat,
