@@ -152,3 +152,15 @@ def breakdown_rows(table: pd.DataFrame, indicator_id: str, breakdown: str | None
     if breakdown is not None:
         rows = rows[rows["breakdown"] == breakdown]
     return rows.reset_index(drop=True)
+
+
+def over_time(store: PublicationStore, indicator_id: str) -> list[dict[str, object]]:
+    """The place total of one indicator in every published period, oldest first (a period
+    whose publication lacks the indicator is left out)."""
+    found = []
+    for period in store.periods():
+        pub = store.get(period)
+        total = breakdown_rows(pub.table, indicator_id, "Total") if pub else pd.DataFrame()
+        if len(total):
+            found.append({str(k): v for k, v in total.iloc[0].items()})
+    return found

@@ -34,6 +34,7 @@ from healthequity.social_needs.web_data import (
     breakdown_rows,
     domain_rows,
     indicator_info,
+    over_time,
     overall,
 )
 from healthequity.web.export import render_chart
@@ -114,6 +115,7 @@ def indicator_page(
         "breakdowns": PAGE_BREAKDOWNS,
         "total": total.iloc[0].to_dict() if len(total) else None,
         "rows": rows.to_dict("records"),
+        "over_time": over_time(store_of(request), indicator_id),
         "charts": [{"name": "breakdown", "spec": embedded(spec),
                     "description": spec["description"], "title": _chart_title(ind, shown)}],
     }  # fmt: skip

@@ -340,3 +340,29 @@ def test_demo_publishes_synthetic_social_needs_once(
     published = read_publication(Warehouse(fresh / "warehouse.duckdb"))
     assert published.synthetic and published.period == PERIOD
     assert (fresh / "social_needs_synthetic.csv").exists()
+
+
+def test_an_indicator_page_shows_the_place_in_every_published_period(
+    client: TestClient, place: Path
+) -> None:
+    html = client.get("/social-needs/sn-need-food").text
+    header, rows = html_table(html, "over-time-table")
+    assert header[0] == "Period" and "Coverage (%)" in header
+    assert [r[0] for r in rows] == [OLDER, PERIOD]  # oldest first
+    warehouse = Warehouse(place / "warehouse.duckdb")
+    for period, row in zip((OLDER, PERIOD), rows, strict=True):
+        stored = read_publication(warehouse, period).table
+        total = stored[
+            (stored["indicator_id"] == "sn-need-food") & (stored["breakdown"] == "Total")
+        ]
+        assert row[header.index("Value (%)")] == f"{total['value'].iloc[0]:,.1f}"
+        assert row[header.index("Coverage (%)")] == f"{total['coverage_value'].iloc[0]:,.1f}"
+    coverage_page = client.get("/social-needs/sn-coverage").text
+    assert "Coverage (%)" not in html_table(coverage_page, "over-time-table")[0]
+
+
+def test_one_period_shows_no_over_time_table(tmp_path: Path) -> None:
+    place = new_place(tmp_path / "one")
+    table, _ = small_publication()
+    _store(place, table)
+    assert 'id="over-time-table"' not in _client(place).get("/social-needs/sn-need-food").text
