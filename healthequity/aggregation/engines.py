@@ -6,6 +6,7 @@ The Ibis expressions in counts.py are engine-free; an engine only executes them.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -60,10 +61,13 @@ def postgres_backend(url: str) -> BaseBackend:
 def local_spark_session(
     app_name: str = "healthequity", *, cores: int = 2, driver_memory: str = "1g"
 ) -> SparkSession:
-    """A PySpark session in local mode, tuned to start fast and to use no network."""
+    """A PySpark session in local mode, tuned to start fast and to use no network. Its Python
+    workers run this interpreter (which has pandas and pyarrow), not whatever `python3` is first
+    on PATH: turning a pandas frame into Spark rows may start them."""
     from pyspark.sql import SparkSession
 
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = SparkSession.builder.master(f"local[{cores}]").appName(app_name)
     for key, value in {**LOCAL_SPARK_CONF, "spark.driver.memory": driver_memory}.items():
         builder = builder.config(key, value)
