@@ -200,8 +200,9 @@ def sum_by_codes(
         out[col] = np.bincount(codes, weights=np.where(known, v, 0.0), minlength=n)
         fractional = known & (v != np.floor(v))
         if fractional.any():
-            groups = np.unique(codes[fractional])
-            rows = np.isin(codes, groups)
+            has_fraction = np.zeros(n, dtype=bool)
+            has_fraction[codes[fractional]] = True
+            rows = has_fraction[codes]
             exact = pd.Series(v[rows]).groupby(codes[rows], sort=True).sum()
             out.loc[exact.index.to_numpy(), col] = exact.to_numpy()
     return out
