@@ -155,7 +155,9 @@ def publish_cmd(
     warehouse = Warehouse(folder / WAREHOUSE_FILE)
     with step("Aggregating and applying disclosure control"):
         period = _period(*run_or_exit(lambda: response_dates(warehouse)), first, last)
-        agg = aggregate_stored(warehouse, listed, place=the_place, start=first, end=last)
+        agg = run_or_exit(
+            lambda: aggregate_stored(warehouse, listed, place=the_place, start=first, end=last)
+        )
         table = run_or_exit(lambda: indicator_table(agg, listed, period=period, place=the_place,
                                                      source=_source(allow_synthetic)))  # fmt: skip
         version = run_or_exit(lambda: store_publication(warehouse, table, listed, place=the_place))

@@ -218,6 +218,7 @@ def aggregate_tables(
     cells = execute(
         cell_counts(patients, responses, start=start, end=end, template=template), engine
     )
+    _check_practices(practices, cells["practice_code"])
     expr = breakdown_counts(ibis.memtable(cells), practices, place=place, template=template)
     result = execute(expr, engine)
     order = {b: i for i, b in enumerate(BREAKDOWNS)}
@@ -237,7 +238,10 @@ def _geography(place: Place) -> ir.Table:
     return ibis.memtable(table.astype("object").where(table.notna(), None))
 
 
-def _check_practices(practices: pd.DataFrame) -> None:
+def _check_practices(practices: pd.DataFrame, recorded: pd.Series | None = None) -> None:
+    """The practice list has its columns, one PCN per practice, and (given the practice codes
+    of the records) every practice the records name: else practice and PCN counts would not
+    add up, and their publication could not be protected."""
     missing = [c for c in ("practice_code", "pcn_code") if c not in practices.columns]
     if missing:
         raise InputError(
@@ -245,3 +249,23 @@ def _check_practices(practices: pd.DataFrame) -> None:
             field=missing[0],
             expected="practice_code, practice_name, pcn_code, pcn_name",
         )
+    listed = practices[["practice_code", "pcn_code"]].astype(str).drop_duplicates()
+    twice = sorted(listed.loc[listed["practice_code"].duplicated(), "practice_code"].unique())
+    if twice:
+        raise InputError(
+            f"practices: practice {', '.join(twice[:10])} is listed in more than one PCN",
+            field="pcn_code",
+            expected="one PCN per practice",
+            values=twice[:10],
+        )
+    if recorded is not None:
+        unknown = sorted(set(recorded.astype(str)) - set(listed["practice_code"]))
+        if unknown:
+            more = f" and {len(unknown) - 10} more" if len(unknown) > 10 else ""
+            raise InputError(
+                f"practices: the records name practice {', '.join(unknown[:10])}{more}, which "
+                "the practice list does not have: add each with its PCN",
+                field="practice_code",
+                expected="every practice of the records in the practice list",
+                values=unknown[:10],
+            )

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from healthequity.errors import InputError
 from healthequity.social_needs.aggregate import aggregate, code_masks, measures
 from healthequity.social_needs.store import (
     aggregate_stored,
@@ -127,3 +128,18 @@ def test_a_warehouse_without_records_says_how_to_ingest(tmp_path: Path) -> None:
     practices = synthetic_practices(5, seed=2)
     with pytest.raises(WarehouseError, match="social-needs ingest FILE"):
         aggregate_stored(warehouse, practices)
+
+
+def test_a_practice_missing_from_the_list_is_named() -> None:
+    records, practices = _hand_records()
+    second = str(practices["practice_code"].iloc[1])
+    with pytest.raises(InputError, match=f"the records name practice {second}, which the practice"):
+        aggregate(records, practices.iloc[:1])
+
+
+def test_a_practice_in_two_pcns_is_refused() -> None:
+    records, practices = _hand_records()
+    doubled = pd.concat([practices, practices.iloc[:1].assign(pcn_code="SYNP99")])
+    with pytest.raises(InputError, match="is listed in more than one PCN") as caught:
+        aggregate(records, doubled)
+    assert caught.value.field == "pcn_code"

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from healthequity.cli.place import init
 from healthequity.cli.social_needs import app
+from healthequity.store.warehouse import Warehouse
 
 runner = CliRunner()
 # ibis 12 reads a pandas option that pandas 3 deprecates; not this package's warning.
@@ -54,3 +55,15 @@ def test_questionnaire_synthetic_ingest_publish(tmp_path: Path) -> None:
     assert table["source"].str.startswith("synthetic").all()
     prevalence = table[table["indicator_id"].str.startswith("sn-need-")]
     assert prevalence["coverage_indicator_id"].notna().all()
+
+    # a practice list that lacks a practice of the records is named, and nothing is stored
+    listed = pd.read_csv(place / "social_needs_practices.csv")
+    trimmed = tmp_path / "trimmed.csv"
+    listed.iloc[1:].to_csv(trimmed, index=False)
+    versions = len(Warehouse(place / "warehouse.duckdb").versions())
+    refused = runner.invoke(
+        app, ["publish", "--synthetic", "--place", str(place), "--practices", str(trimmed)]
+    )
+    assert refused.exit_code == 1, refused.output
+    assert f"the records name practice {listed['practice_code'].iloc[0]}" in refused.output
+    assert len(Warehouse(place / "warehouse.duckdb").versions()) == versions
