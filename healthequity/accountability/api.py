@@ -29,19 +29,17 @@ from healthequity.auth.errors import (
     RateLimited,
     SignInFailed,
 )
-from healthequity.auth.models import User
-from healthequity.auth.permissions import Actor, actor_for, require_admin
+from healthequity.auth.permissions import actor_for, require_admin
 from healthequity.auth.ratelimit import DEFAULT_LIMITS, Limits
 from healthequity.auth.sessions import (
-    COOKIE_NAME,
     CSRF_FIELD,
     CSRF_HEADER,
     SessionData,
     SessionSigner,
     cookie_settings,
     csrf_matches,
-    password_fingerprint,
 )
+from healthequity.auth.signed_in import SignedIn
 from healthequity.errors import InputError
 from healthequity.store.database import Database
 
@@ -165,6 +163,18 @@ def csrf_checked_route(
     return CsrfCheckedRoute
 
 
+def version_of(data: dict[str, Any]) -> int | None:
+    """Pop the ``version`` a client read from a request's payload (None when not sent); a
+    value that is not a whole number is an InputError naming ``version``."""
+    value = data.pop("version", None)
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise InputError(f"version: {value!r} is not a version number", field="version") from None
+
+
 def tracker_router(
     database: Database,
     signer: SessionSigner,
@@ -175,9 +185,8 @@ def tracker_router(
     trust_forwarded_for: bool = False,
 ) -> APIRouter:
     """The tracker API on ``database``, signing session cookies with ``signer``."""
-
-    def session_of(request: Request) -> SessionData | None:
-        return signer.loads(request.cookies.get(COOKIE_NAME))
+    signed_in = SignedIn(database, signer)
+    session_of = signed_in.session_of
 
     TrackerRoute = csrf_checked_route(session_of, _to_response, f"{prefix}/session")
 
@@ -188,34 +197,10 @@ def tracker_router(
         with database.session() as session:
             yield session
 
-    def current_user(session: Session, request: Request) -> User | None:
-        data = session_of(request)
-        if data is None or data.user_id is None:
-            return None
-        user = session.get(User, data.user_id)
-        if user is None or not user.active:
-            return None
-        if password_fingerprint(user.password_hash) != data.password_fingerprint:
-            return None
-        return user
-
-    def current_actor(session: Session, request: Request) -> Actor | None:
-        user = current_user(session, request)
-        return actor_for(user) if user is not None else None
+    current_user, current_actor = signed_in.user, signed_in.actor
 
     def payload(request: Request) -> dict[str, Any]:
         return dict(getattr(request.state, "payload", {}))
-
-    def version_of(data: dict[str, Any]) -> int | None:
-        value = data.pop("version", None)
-        if value in (None, ""):
-            return None
-        try:
-            return int(value)
-        except (TypeError, ValueError):
-            raise InputError(
-                f"version: {value!r} is not a version number", field="version"
-            ) from None
 
     def client_of(request: Request) -> str:
         if trust_forwarded_for and request.headers.get("x-forwarded-for"):

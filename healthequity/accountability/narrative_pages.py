@@ -17,11 +17,16 @@ from sqlalchemy.orm import Session
 from healthequity.accountability import audit, serialise
 from healthequity.accountability import narrative as store
 from healthequity.accountability.errors import Conflict
+from healthequity.accountability.form_support import (
+    Problem,
+    problem_values,
+    save_or_show,
+    status_of,
+)
 from healthequity.accountability.page_support import (
     PREFIX,
     PageRoute,
     field,
-    redirect,
     render,
     tracker,
     transaction,
@@ -119,21 +124,15 @@ def save(request: Request, year: str) -> Response:
     """Save the year's three texts on the version the form was opened on."""
     number = store.reporting_year(year)
     entered = {s: field(request, s) for s in store.SECTIONS}
-    problem: InputError | Conflict
-    try:
-        with transaction(request) as (session, actor):
-            if actor is None:
-                raise NotSignedIn(f"sign in to write the narrative of {number}")
-            store.save_narrative(session, actor, number, **entered, version=version_field(request))
-    except (InputError, Conflict) as err:
-        problem = err
-    else:
-        return redirect(f"{PREFIX}/narrative/{number}?saved=1")
-    with transaction(request) as (session, actor):
-        if isinstance(problem, Conflict):
-            return _year_page(
-                request, session, actor, number, entered=entered, conflict=problem, status=409
-            )
-        return _year_page(
-            request, session, actor, number, entered=entered, error=problem, status=422
-        )
+
+    def save_texts(session: Session, actor: Actor | None) -> str:
+        if actor is None:
+            raise NotSignedIn(f"sign in to write the narrative of {number}")
+        store.save_narrative(session, actor, number, **entered, version=version_field(request))
+        return f"{PREFIX}/narrative/{number}?saved=1"
+
+    def show(session: Session, actor: Actor | None, problem: Problem) -> Response:
+        return _year_page(request, session, actor, number, entered=entered,
+                          status=status_of(problem), **problem_values(problem))  # fmt: skip
+
+    return save_or_show(request, save_texts, show)

@@ -20,6 +20,12 @@ from healthequity.accountability import audit, serialise, services
 from healthequity.accountability.action_forms import router as action_forms_router
 from healthequity.accountability.admin_pages import router as admin_router
 from healthequity.accountability.errors import Conflict
+from healthequity.accountability.form_support import (
+    Problem,
+    problem_values,
+    save_or_show,
+    status_of,
+)
 from healthequity.accountability.indicator_figures import linked_figures
 from healthequity.accountability.milestone_forms import router as milestone_forms_router
 from healthequity.accountability.models import (
@@ -33,7 +39,6 @@ from healthequity.accountability.page_support import (
     PREFIX,
     PageRoute,
     field,
-    redirect,
     render,
     tracker,
     transaction,
@@ -213,33 +218,26 @@ def post_update(request: Request, action_id: int) -> Response:
         "update_date": field(request, "update_date"),
         "status": field(request, "status"),
     }
-    problem: InputError | Conflict
-    try:
-        with transaction(request) as (session, actor):
-            if actor is None:
-                raise NotSignedIn(f"sign in to post updates on action {action_id}")
-            update = services.add_progress_update(
-                session,
-                actor,
-                action_id,
-                entered["text"],
-                update_date=entered["update_date"] or None,
-                status=entered["status"] or None,
-                version=version_field(request),
-            )
-            update_id = update.id
-    except (InputError, Conflict) as err:
-        problem = err
-    else:
-        return redirect(f"{PREFIX}/actions/{action_id}?posted={update_id}#update-{update_id}")
-    with transaction(request) as (session, actor):
-        if isinstance(problem, Conflict):
-            return _action_page(
-                request, session, actor, action_id, entered=entered, conflict=problem, status=409
-            )
-        return _action_page(
-            request, session, actor, action_id, entered=entered, error=problem, status=422
+
+    def save(session: Session, actor: Actor | None) -> str:
+        if actor is None:
+            raise NotSignedIn(f"sign in to post updates on action {action_id}")
+        update = services.add_progress_update(
+            session,
+            actor,
+            action_id,
+            entered["text"],
+            update_date=entered["update_date"] or None,
+            status=entered["status"] or None,
+            version=version_field(request),
         )
+        return f"{PREFIX}/actions/{action_id}?posted={update.id}#update-{update.id}"
+
+    def show(session: Session, actor: Actor | None, problem: Problem) -> Response:
+        return _action_page(request, session, actor, action_id, entered=entered,
+                            status=status_of(problem), **problem_values(problem))  # fmt: skip
+
+    return save_or_show(request, save, show)
 
 
 @router.get("/attention", response_class=HTMLResponse)

@@ -17,7 +17,12 @@ from fastapi.responses import FileResponse, JSONResponse
 from sqlalchemy.orm import Session
 
 from healthequity.accountability import users
-from healthequity.accountability.api import _to_response, csrf_checked_route, error_response
+from healthequity.accountability.api import (
+    _to_response,
+    csrf_checked_route,
+    error_response,
+    version_of,
+)
 from healthequity.assessment import batch, export, reporting, serialise, services, workflow
 from healthequity.assessment.page_context import Context, context, shown_evidence
 from healthequity.auth.errors import SignInFailed
@@ -59,16 +64,6 @@ def transaction(request: Request) -> Iterator[tuple[Session, Actor | None, Conte
 
 def _payload_of(request: Request) -> dict[str, Any]:
     return dict(getattr(request.state, "payload", {}))
-
-
-def _version(data: dict[str, Any]) -> int | None:
-    value = data.pop("version", None)
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise InputError(f"version: {value!r} is not a version number", field="version") from None
 
 
 # --- session -------------------------------------------------------------------------------
@@ -212,7 +207,7 @@ def patch(request: Request, assessment_id: int) -> dict[str, Any]:
     """Change a draft; send the ``version`` you read (a stale one gets 409)."""
     data = _payload_of(request)
     with transaction(request) as (session, actor, ctx):
-        version = _version(data)
+        version = version_of(data)
         a = services.update_assessment(
             session, actor, assessment_id, version, data, today=ctx.today()
         )
@@ -243,7 +238,7 @@ def move(request: Request, assessment_id: int, move: str) -> dict[str, Any]:
     ``version``; ``note``, ``findings``, ``review_date`` where they apply)."""
     data = _payload_of(request)
     with transaction(request) as (session, actor, ctx):
-        version = _version(data)
+        version = version_of(data)
         frozen = None
         if move == "submit":
             a = services.get_assessment(session, assessment_id, actor)
